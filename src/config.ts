@@ -1,0 +1,62 @@
+import { z } from 'zod'
+
+/**
+ * The Worker's configuration: env vars and secrets, validated once per isolate.
+ * A missing or malformed value fails loudly, naming the variable, instead of surfacing later as a confusing 500.
+ */
+const jwkSchema = z.looseObject({ kty: z.string(), kid: z.string().min(1) })
+
+const jsonString = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return schema.parse(JSON.parse(text)) as z.output<T>
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be valid JSON of the documented shape' })
+      return z.NEVER
+    }
+  })
+
+const configSchema = z.object({
+  ENVIRONMENT: z.enum(['development', 'test', 'production']).default('production'),
+  JWT_ISSUER: z.string().min(1),
+  JWT_AUDIENCE: z.string().min(1),
+  /** Public keys accepted for access tokens, as a JWK Set. Several keys allow rotation (RFC 7517 §5). */
+  JWT_PUBLIC_JWKS: jsonString(z.object({ keys: z.array(jwkSchema).min(1) })),
+  /** The current signing key (private JWK with `kid`); only needed by routes that issue tokens. */
+  JWT_PRIVATE_JWK: jsonString(jwkSchema).optional(),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
+  LIBSQL_URL: z.string().optional(),
+  LIBSQL_AUTH_TOKEN: z.string().optional(),
+})
+
+export type Config = z.output<typeof configSchema>
+
+const cache = new WeakMap<object, Config>()
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export function getConfig(env: object): Config {
+  const cached = cache.get(env)
+  if (cached) return cached
+  // Empty strings (an unset line in .dev.vars) count as missing.
+  const values = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => typeof value === 'string' && value !== ''),
+  )
+  const parsed = configSchema.safeParse(values)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`)
+  }
+  cache.set(env, parsed.data)
+  return parsed.data
+}

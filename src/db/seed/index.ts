@@ -1,0 +1,70 @@
+import { count } from 'drizzle-orm'
+import type { Db } from '../client'
+import { books, type NewBookRow } from '../schema'
+import { demoBooks } from './demo-books'
+import { generatedBook } from './generate'
+
+export { demoBooks } from './demo-books'
+export { generatedBook } from './generate'
+
+// D1 binds at most 100 parameters per statement: 12 columns × 8 rows stays under it.
+const ROWS_PER_STATEMENT = 8
+const STATEMENTS_PER_BATCH = 50
+
+/** Inserts rows in multi-row statements, batched; rows whose ISBN already exists are skipped. */
+export async function insertBooks(db: Db, rows: Omit<NewBookRow, 'seq'>[]): Promise<void> {
+  const statements = []
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    statements.push(
+      db
+        .insert(books)
+        .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+        .onConflictDoNothing(),
+    )
+  }
+  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
+    const [first, ...rest] = statements.slice(i, i + STATEMENTS_PER_BATCH)
+    if (first) await db.batch([first, ...rest])
+  }
+}
+
+export async function countBooks(db: Db): Promise<number> {
+  const [row] = await db.select({ value: count() }).from(books)
+  return row?.value ?? 0
+}
+
+/** The demo catalog as rows, with deterministic ids and timestamps. */
+export function demoBookRows(now = Date.UTC(2026, 10, 1)): Omit<NewBookRow, 'seq'>[] {
+  return demoBooks().map((book, index) => {
+    const createdAt = new Date(now - index * 3_600_000)
+    const { id } = generatedBook(1_000_000 + index)
+    return {
+      id,
+      isbn: book.isbn,
+      title: book.title,
+      authors: book.authors,
+      description: book.description,
+      language: book.language,
+      publishedYear: book.publishedYear,
+      priceAmount: book.price.amount,
+      currency: book.price.currency,
+      stock: book.stock,
+      createdAt,
+      updatedAt: createdAt,
+    }
+  })
+}
+
+/** Loads the demo catalog into an empty database; returns how many books were added. */
+export async function seedDemoCatalog(db: Db): Promise<number> {
+  if ((await countBooks(db)) > 0) return 0
+  const rows = demoBookRows()
+  await insertBooks(db, rows)
+  return rows.length
+}
+
+/** `count` generated books (the same rows for the same count). */
+export async function seedGeneratedCatalog(db: Db, total: number): Promise<void> {
+  const rows = Array.from({ length: total }, (_, index) => generatedBook(index))
+  await insertBooks(db, rows)
+}

@@ -1,0 +1,35 @@
+import { setNextLink } from '../../http/pagination'
+import type { AppRouteHandler } from '../../http/router'
+import type * as routes from './books.routes'
+import * as service from './books.service'
+
+const PUBLIC_CACHE = 'public, max-age=30, stale-while-revalidate=60'
+
+export const listBooks: AppRouteHandler<typeof routes.listBooks> = async (c) => {
+  const page = await service.listBooks(c.var.db, c.req.valid('query'))
+  setNextLink(c, page.nextCursor)
+  c.header('Cache-Control', PUBLIC_CACHE)
+  return c.json(page, 200)
+}
+
+export const getBook: AppRouteHandler<typeof routes.getBook> = async (c) => {
+  const book = await service.getBook(c.var.db, c.req.valid('param').id)
+  c.header('Cache-Control', PUBLIC_CACHE)
+  return c.json(book, 200)
+}
+
+export const createBook: AppRouteHandler<typeof routes.createBook> = async (c) => {
+  const book = await service.createBook(c.var.db, c.req.valid('json'))
+  c.header('Location', `/v1/books/${book.id}`)
+  return c.json(book, 201)
+}
+
+export const updateBook: AppRouteHandler<typeof routes.updateBook> = async (c) => {
+  const book = await service.updateBook(c.var.db, c.req.valid('param').id, c.req.valid('json'))
+  return c.json(book, 200)
+}
+
+export const deleteBook: AppRouteHandler<typeof routes.deleteBook> = async (c) => {
+  await service.deleteBook(c.var.db, c.req.valid('param').id)
+  return c.body(null, 204)
+}

@@ -1,0 +1,103 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { bearerSecurity, pick } from '../../http/schemas'
+import { requireAuth, requireRole } from '../../middleware/auth'
+import {
+  BookCreateSchema,
+  BookIdSchema,
+  BookListSchema,
+  BookSchema,
+  BookUpdateSchema,
+  ListBooksQuerySchema,
+} from './books.schemas'
+
+const tags = ['Books']
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema }, 'application/xml': { schema } },
+})
+const body = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+})
+const idParams = z.object({ id: BookIdSchema })
+const admin = [requireAuth(), requireRole('admin')]
+
+export const listBooks = createRoute({
+  method: 'get',
+  path: '/books',
+  tags,
+  summary: 'List, filter and search books',
+  description:
+    'Cursor-paginated. `q` searches title, authors and description (ranked, prefix-matching). ' +
+    'The `Link` header carries the next page URL.',
+  request: { query: ListBooksQuerySchema },
+  responses: {
+    200: {
+      ...json(BookListSchema, 'A page of books'),
+      headers: z.object({
+        Link: z.string().optional().openapi({ description: 'rel="next" page, RFC 8288' }),
+      }),
+    },
+    ...pick(400, 429, 500),
+  },
+})
+
+export const getBook = createRoute({
+  method: 'get',
+  path: '/books/{id}',
+  tags,
+  summary: 'Get one book',
+  description: 'Sends an `ETag`; `If-None-Match` with it answers 304 Not Modified.',
+  request: { params: idParams },
+  responses: {
+    200: json(BookSchema, 'The book'),
+    304: { description: 'Not modified since the ETag in If-None-Match' },
+    ...pick(400, 404, 429, 500),
+  },
+})
+
+export const createBook = createRoute({
+  method: 'post',
+  path: '/books',
+  tags,
+  summary: 'Add a book (admin)',
+  security: bearerSecurity,
+  middleware: admin,
+  request: { body: body(BookCreateSchema) },
+  responses: {
+    201: {
+      ...json(BookSchema, 'Created'),
+      headers: z.object({ Location: z.string().openapi({ description: 'URL of the new book' }) }),
+    },
+    ...pick(400, 401, 403, 409, 413, 415, 422, 429, 500),
+  },
+})
+
+export const updateBook = createRoute({
+  method: 'patch',
+  path: '/books/{id}',
+  tags,
+  summary: 'Change a book (admin)',
+  description: 'Send only the fields to change. Use `stockAdjustment` for relative stock changes.',
+  security: bearerSecurity,
+  middleware: admin,
+  request: { params: idParams, body: body(BookUpdateSchema) },
+  responses: {
+    200: json(BookSchema, 'The updated book'),
+    ...pick(400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
+  },
+})
+
+export const deleteBook = createRoute({
+  method: 'delete',
+  path: '/books/{id}',
+  tags,
+  summary: 'Remove a book (admin)',
+  security: bearerSecurity,
+  middleware: admin,
+  request: { params: idParams },
+  responses: {
+    204: { description: 'Deleted' },
+    ...pick(400, 401, 403, 404, 429, 500),
+  },
+})

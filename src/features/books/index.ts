@@ -1,0 +1,10 @@
+import { createRouter } from '../../http/router'
+import * as handlers from './books.handlers'
+import * as routes from './books.routes'
+
+export const booksRouter = createRouter()
+  .openapi(routes.listBooks, handlers.listBooks)
+  .openapi(routes.getBook, handlers.getBook)
+  .openapi(routes.createBook, handlers.createBook)
+  .openapi(routes.updateBook, handlers.updateBook)
+  .openapi(routes.deleteBook, handlers.deleteBook)

@@ -1,0 +1,25 @@
+import type { MiddlewareHandler } from 'hono'
+import type { AppEnv } from '../env'
+import { jsonToXml, prefersXml } from '../http/negotiate'
+
+/**
+ * Content negotiation for XML clients: handlers always produce JSON; when `Accept` prefers XML, the same
+ * resource (or problem) is re-encoded here, so every route, error included, speaks both without extra code.
+ */
+export function xmlNegotiation(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next()
+    c.res.headers.append('Vary', 'Accept')
+    const type = c.res.headers.get('Content-Type') ?? ''
+    const isProblem = type.startsWith('application/problem+json')
+    if (!(isProblem || type.startsWith('application/json')) || !prefersXml(c)) return
+    const body = await c.res.json()
+    const headers = new Headers(c.res.headers)
+    headers.set('Content-Type', isProblem ? 'application/problem+xml' : 'application/xml; charset=UTF-8')
+    headers.delete('Content-Length')
+    c.res = new Response(jsonToXml(body, isProblem ? 'problem' : 'resource'), {
+      status: c.res.status,
+      headers,
+    })
+  }
+}
