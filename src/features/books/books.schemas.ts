@@ -118,14 +118,10 @@ const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 't
 
 export const ListBooksQuerySchema = z
   .object({
-    q: z
-      .string()
-      .max(256)
-      .optional()
-      .openapi({
-        description: 'Keywords over title, authors and description; prefix match',
-        example: 'austen pri',
-      }),
+    q: z.string().max(256).optional().openapi({
+      description: 'Keywords over title, authors and description; prefix match',
+      example: 'austen pri',
+    }),
     author: z
       .string()
       .max(200)

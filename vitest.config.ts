@@ -1,0 +1,65 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
+import { exportJWK, generateKeyPair } from 'jose'
+import { defineConfig } from 'vitest/config'
+
+/**
+ * The same test files run twice:
+ *  - `workerd`: inside the Workers runtime (miniflare) against a real local D1, through SELF.fetch;
+ *  - `node`: in Node against a real libSQL file, through app.request().
+ * Each project resolves `#harness` to its own module; test files only talk to the harness.
+ */
+
+/** A fresh ES256 key pair per run: tests sign tokens with the private half, the Worker verifies with the public. */
+async function testSecrets() {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+  const kid = 'test-key-1'
+  return {
+    ENVIRONMENT: 'test',
+    JWT_ISSUER: 'http://localhost:8787',
+    JWT_AUDIENCE: 'folio-api',
+    CORS_ORIGINS: 'http://localhost:3000,https://shop.example',
+    JWT_PRIVATE_JWK: JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'ES256' }),
+    JWT_PUBLIC_JWKS: JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256' }] }),
+    PASSWORD_PEPPER: 'test-pepper-not-secret',
+    STRIPE_WEBHOOK_SECRET: 'whsec_test_secret',
+  }
+}
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations('./drizzle')
+  const secrets = await testSecrets()
+  const include = ['test/**/*.test.ts']
+  return {
+    test: {
+      reporters: ['default'],
+      // The request log line is tested on its own; here it would drown the output.
+      onConsoleLog: (log: string) => !log.startsWith('{"level":"info","msg":"request"'),
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: { bindings: { ...secrets, TEST_MIGRATIONS: migrations } },
+            }),
+          ],
+          resolve: {
+            alias: { '#harness': new URL('./test/helpers/harness.workerd.ts', import.meta.url).pathname },
+          },
+          test: { name: 'workerd', include, setupFiles: ['./test/setup.workerd.ts'] },
+        },
+        {
+          resolve: {
+            alias: { '#harness': new URL('./test/helpers/harness.node.ts', import.meta.url).pathname },
+          },
+          test: {
+            name: 'node',
+            include,
+            environment: 'node',
+            setupFiles: ['./test/setup.node.ts'],
+            provide: { secrets },
+          },
+        },
+      ],
+    },
+  }
+})
