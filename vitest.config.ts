@@ -25,6 +25,23 @@ async function testSecrets() {
   }
 }
 
+/**
+ * Rate limits in the workerd project: the shared limiters are set out of reach (every test request comes from
+ * one address), and RATE_LIMIT_TINY (3 per minute) lets test/rate-limit.test.ts stand in for any of them.
+ */
+const UNREACHABLE = { limit: 1_000_000_000, period: 60 as const }
+const testRateLimits = {
+  RATE_LIMIT_PUBLIC: { namespace_id: '1001', simple: UNREACHABLE },
+  RATE_LIMIT_USER: { namespace_id: '1002', simple: UNREACHABLE },
+  RATE_LIMIT_AUTH: { namespace_id: '1003', simple: UNREACHABLE },
+  RATE_LIMIT_TINY: { namespace_id: '1999', simple: { limit: 3, period: 60 as const } },
+}
+const testRateLimitPolicies = {
+  RATE_LIMIT_PUBLIC_POLICY: '1000000000/60',
+  RATE_LIMIT_USER_POLICY: '1000000000/60',
+  RATE_LIMIT_AUTH_POLICY: '1000000000/60',
+}
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./drizzle')
   const secrets = await testSecrets()
@@ -39,7 +56,10 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: './wrangler.toml' },
-              miniflare: { bindings: { ...secrets, TEST_MIGRATIONS: migrations } },
+              miniflare: {
+                bindings: { ...secrets, ...testRateLimitPolicies, TEST_MIGRATIONS: migrations },
+                ratelimits: testRateLimits,
+              },
             }),
           ],
           resolve: {

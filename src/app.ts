@@ -7,13 +7,16 @@ import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
 import { getConfig } from './config'
 import { booksRouter } from './features/books'
+import { ListBooksQuerySchema } from './features/books/books.schemas'
 import { healthRouter } from './features/health'
 import { handleError, handleNotFound, routeMethodIndex } from './http/errors'
 import { ApiError } from './http/problem'
 import { createRouter } from './http/router'
+import { edgeCache } from './middleware/cache'
 import { BOOKMARK_HEADER, database } from './middleware/database'
 import { requireJsonBody } from './middleware/json-body'
 import { requestLogger } from './middleware/logger'
+import { rateLimit } from './middleware/rate-limit'
 import { xmlNegotiation } from './middleware/xml'
 
 /** Largest accepted request body. Documented in the README and the OpenAPI description. */
@@ -21,7 +24,15 @@ export const MAX_BODY_BYTES = 64 * 1024
 
 export const API_VERSION = '1.0.0'
 
-export function createApp() {
+/** Public catalog reads served from the edge cache, with the query parameters that can change each answer. */
+const CACHEABLE_ROUTES = [
+  { pattern: /^\/v1\/books$/, query: Object.keys(ListBooksQuerySchema.shape) },
+  { pattern: /^\/v1\/books\/[^/]+$/, query: [] },
+]
+
+export type AppOptions = { benchMode?: boolean }
+
+export function createApp(options: AppOptions = {}) {
   const app = createRouter()
 
   // Order matters: ids and logs wrap everything; config before anything that reads it; XML conversion sits
@@ -47,6 +58,9 @@ export function createApp() {
         'X-Request-Id',
         BOOKMARK_HEADER,
         'Server-Timing',
+        'Cache-Status',
+        'RateLimit',
+        'RateLimit-Policy',
       ],
       maxAge: 600,
     }),
@@ -74,7 +88,14 @@ export function createApp() {
       crossOriginResourcePolicy: 'cross-origin',
     })(c, next)
   })
+  // Rate limits first (a throttled request costs no cache or database work); the database session opens before
+  // the edge cache, which reads the catalog version through it; the cache sits inside the ETag (recomputed, so
+  // If-None-Match works on hits) and outside the XML conversion (stored bytes are the final representation).
+  app.use('/v1/*', rateLimit())
+  app.use('/v1/*', database())
+  app.use('/health', database())
   app.use(etag())
+  app.use('/v1/*', edgeCache(CACHEABLE_ROUTES))
   app.use(xmlNegotiation())
   app.use(
     '/v1/*',
@@ -89,9 +110,9 @@ export function createApp() {
     }),
   )
   app.use('/v1/*', requireJsonBody())
-  app.use('/v1/*', database())
-  app.use('/health', database())
 
+  // The runtime's ceiling for `npm run bench`: no database, cache or validation. Exists only in bench mode.
+  if (options.benchMode) app.get('/_bench/static', (c) => c.text('ok'))
   const routes = app.route('/', healthRouter).route('/v1', booksRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

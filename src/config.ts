@@ -16,6 +16,17 @@ const jsonString = <T extends z.ZodType>(schema: T) =>
     }
   })
 
+/** "limit/period": at most `limit` requests per `period` seconds (10 or 60, as the Workers binding allows). */
+const rateLimitPolicy = z
+  .string()
+  .regex(/^\d+\/(10|60)$/, 'must be "limit/period" with a period of 10 or 60 seconds')
+  .transform((value) => {
+    const [limit, period] = value.split('/').map(Number)
+    return { limit: limit!, period: period! }
+  })
+
+export type RateLimitPolicy = { limit: number; period: number }
+
 const configSchema = z.object({
   ENVIRONMENT: z.enum(['development', 'test', 'production']).default('production'),
   JWT_ISSUER: z.string().min(1),
@@ -34,6 +45,12 @@ const configSchema = z.object({
         .filter(Boolean),
     ),
   LIBSQL_URL: z.string().optional(),
+  /** How long an isolate may reuse the catalog version before re-reading it (0: read on every cached request). */
+  CATALOG_VERSION_TTL_SECONDS: z.coerce.number().min(0).max(300).default(0),
+  /** Mirrors of the `[[ratelimits]]` bindings' `simple` settings, "limit/period", for the RateLimit headers. */
+  RATE_LIMIT_PUBLIC_POLICY: rateLimitPolicy.default({ limit: 600, period: 60 }),
+  RATE_LIMIT_USER_POLICY: rateLimitPolicy.default({ limit: 300, period: 60 }),
+  RATE_LIMIT_AUTH_POLICY: rateLimitPolicy.default({ limit: 10, period: 60 }),
   LIBSQL_AUTH_TOKEN: z.string().optional(),
 })
 

@@ -1,8 +1,15 @@
-import { createApp } from './app'
+import { type AppOptions, createApp } from './app'
 import type { Bindings } from './env'
 
-const app = createApp()
+let app: ReturnType<typeof createApp> | undefined
+
+/** The app is built on the first request, once the bindings say whether bench mode is on (BENCH_MODE). */
+function appFor(env: Bindings): ReturnType<typeof createApp> {
+  const options: AppOptions = { benchMode: (env as { BENCH_MODE?: string }).BENCH_MODE === 'true' }
+  app ??= createApp(options)
+  return app
+}
 
 export default {
-  fetch: app.fetch,
+  fetch: (request, env, context) => appFor(env).fetch(request, env, context),
 } satisfies ExportedHandler<Bindings>

@@ -42,5 +42,17 @@ export const harness = {
     await settle()
     return response
   },
+  /** The same app with some bindings or vars swapped. */
+  requestWithEnv: async (path: string, init: RequestInit | undefined, overrides: Record<string, unknown>) => {
+    const { context, settle } = executionContext()
+    const response = await app.request(
+      path,
+      init,
+      { ...env, ...overrides },
+      context as unknown as ExecutionContext,
+    )
+    await settle()
+    return response
+  },
   db: (): Db => drizzle(getLibsqlClient(env.LIBSQL_URL), { schema }) as unknown as Db,
 }

@@ -1,4 +1,5 @@
-import { env, SELF } from 'cloudflare:test'
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
+import { createApp } from '../../src/app'
 import { createDb } from '../../src/db/client'
 import type { Bindings } from '../../src/env'
 
@@ -8,4 +9,12 @@ export const harness = {
   env: env as unknown as Bindings,
   request: (path: string, init?: RequestInit) => SELF.fetch(new URL(path, 'http://folio.test'), init),
   db: () => createDb(env as unknown as Bindings).db,
+  /** The same app inside workerd with some bindings swapped (e.g. a tiny rate limiter standing in for another). */
+  requestWithEnv: async (path: string, init: RequestInit | undefined, overrides: Record<string, unknown>) => {
+    const context = createExecutionContext()
+    const request = new Request(new URL(path, 'http://folio.test'), init)
+    const response = await createApp().fetch(request, { ...env, ...overrides }, context)
+    await waitOnExecutionContext(context)
+    return response
+  },
 }

@@ -1,2 +1,3 @@
 export * from './books'
+export * from './catalog'
 export * from './users'

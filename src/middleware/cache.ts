@@ -1,0 +1,131 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { setMetric } from 'hono/timing'
+import type { AppEnv } from '../env'
+import { prefersXml } from '../http/negotiate'
+import { catalogVersion, forgetCatalogVersion } from './catalog-version'
+import { BOOKMARK_HEADER } from './database'
+
+/** A cacheable public route: its path and the query parameters that can change its answer. */
+export type CacheableRoute = { pattern: RegExp; query: readonly string[] }
+
+/** How long an entry may live in the edge cache. Versioned keys make it safe: a bump retires every entry. */
+const STORED_MAX_AGE_SECONDS = 3600
+/** The client-facing Cache-Control, kept beside the entry while the entry itself carries the edge TTL. */
+const CLIENT_CACHE_CONTROL = 'X-Folio-Client-Cache-Control'
+/** Only these headers are stored: anything per request (ids, CORS, bookmarks, timing) is added fresh. */
+const STORED_HEADERS = ['content-type', 'cache-control', 'link', 'content-language']
+
+const cacheStatus = (value: string) => `Folio; ${value}`
+
+/** The Workers Cache API's default cache, or undefined in Node (then every request passes straight through). */
+function defaultCache(): Cache | undefined {
+  if (typeof caches === 'undefined') return undefined
+  return (caches as unknown as { default?: Cache }).default
+}
+
+/**
+ * The cache key: a synthetic URL under the request's own origin (the Cache API keys by URL within the zone)
+ * holding the catalog version, the negotiated representation, the path and the normalised query. Parameters
+ * the route ignores are dropped, so `?utm=…` or a random junk parameter cannot bust the cache; the rest are
+ * sorted by name (values keep their order, since a repeated parameter changes the answer).
+ */
+export function cacheKey(c: Context, route: CacheableRoute, version: number): string {
+  const url = new URL(c.req.url)
+  const kept = [...url.searchParams].filter(([name]) => route.query.includes(name))
+  kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  const query = new URLSearchParams(kept).toString()
+  const representation = prefersXml(c) ? 'xml' : 'json'
+  return `${url.origin}/_edge-cache/v${version}/${representation}${url.pathname}${query ? `?${query}` : ''}`
+}
+
+function isStorable(response: Response): boolean {
+  const control = response.headers.get('Cache-Control') ?? ''
+  return response.status === 200 && /\bpublic\b/.test(control) && !/no-store|private/.test(control)
+}
+
+function storedCopy(response: Response): Response {
+  const headers = new Headers()
+  for (const name of STORED_HEADERS) {
+    const value = response.headers.get(name)
+    if (value) headers.set(name, value)
+  }
+  headers.set(CLIENT_CACHE_CONTROL, headers.get('cache-control') ?? 'no-cache')
+  headers.set('Cache-Control', `public, s-maxage=${STORED_MAX_AGE_SECONDS}`)
+  return new Response(response.clone().body, { status: 200, headers })
+}
+
+function fromStored(c: Context, stored: Response): Response {
+  const headers: Record<string, string> = {}
+  for (const name of STORED_HEADERS) {
+    const value = stored.headers.get(name)
+    if (value) headers[name] = value
+  }
+  headers['Cache-Control'] = stored.headers.get(CLIENT_CACHE_CONTROL) ?? 'no-cache'
+  headers.Vary = 'Accept'
+  return c.body(stored.body as ReadableStream, 200, headers)
+}
+
+function runInBackground(c: Context, work: Promise<unknown>): void {
+  const guarded = work.catch((error) =>
+    console.error(JSON.stringify({ level: 'error', msg: 'edge cache put failed', error: String(error) })),
+  )
+  try {
+    c.executionCtx.waitUntil(guarded)
+  } catch {
+    // No execution context (a bare app.request): the put finishes on its own.
+  }
+}
+
+type Forward = { cache: Cache; key: string; next: () => Promise<void>; why: 'miss' | 'request' }
+
+async function forwardAndStore(c: Context<AppEnv>, { cache, key, next, why }: Forward) {
+  await next()
+  if (!isStorable(c.res)) {
+    c.header('Cache-Status', cacheStatus(`fwd=${why}`))
+    return
+  }
+  runInBackground(c, cache.put(key, storedCopy(c.res)))
+  c.header('Cache-Status', cacheStatus(`fwd=${why}; stored`))
+}
+
+/**
+ * Serves public catalog reads from the Workers Cache API (caches.default), keyed by the catalog version.
+ * - Requests with `Authorization` are not cached (RFC 9111 §3.5: a shared cache must not reuse an answer given
+ *   to an authenticated request), reported as `fwd=bypass`.
+ * - `X-D1-Bookmark` requests read the version through their own D1 session, so a client that wrote reads at
+ *   least its own write's version: read-your-writes, still served from cache when that version is cached.
+ * - `Cache-Control: no-cache` from the client skips the lookup and refreshes the entry (`fwd=request`).
+ * - Any successful write through the app forgets this isolate's remembered version at once.
+ * Every answer says what happened in an RFC 9211 `Cache-Status` header and a `cache` Server-Timing metric.
+ */
+export function edgeCache(routes: readonly CacheableRoute[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const method = c.req.method
+    if (method !== 'GET' && method !== 'HEAD') {
+      await next()
+      if (c.res.status < 400) forgetCatalogVersion()
+      return
+    }
+    const route = routes.find((candidate) => candidate.pattern.test(c.req.path))
+    const cache = defaultCache()
+    if (!route || method !== 'GET' || !cache) return next()
+    if (c.req.header('Authorization')) {
+      setMetric(c, 'cache', 0, 'bypass')
+      await next()
+      c.header('Cache-Status', cacheStatus('fwd=bypass; detail=authorization'))
+      return
+    }
+    const started = performance.now()
+    const version = await catalogVersion(c, { consistent: Boolean(c.req.header(BOOKMARK_HEADER)) })
+    const key = cacheKey(c, route, version)
+    if (/\bno-cache\b/i.test(c.req.header('Cache-Control') ?? '')) {
+      setMetric(c, 'cache', performance.now() - started, 'revalidate')
+      return forwardAndStore(c, { cache, key, next, why: 'request' })
+    }
+    const stored = await cache.match(key)
+    setMetric(c, 'cache', performance.now() - started, stored ? 'hit' : 'miss')
+    if (!stored) return forwardAndStore(c, { cache, key, next, why: 'miss' })
+    c.header('Cache-Status', cacheStatus('hit'))
+    return fromStored(c, stored)
+  }
+}

@@ -1,0 +1,78 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { matchedRoutes } from 'hono/route'
+import type { AppEnv } from '../env'
+import { ApiError } from '../http/problem'
+
+/**
+ * Rate limiting with the Workers Rate Limiting bindings (`[[ratelimits]]` in wrangler.toml): counters live in
+ * Cloudflare's infrastructure per location, not in the isolate (an in-memory counter is useless on Workers).
+ * The limits are configuration: the binding's `simple.limit/period`, mirrored in the RATE_LIMIT_*_POLICY vars for the
+ * headers. Without a binding (Node tests, libSQL-only deployments) nothing is limited.
+ * Headers follow draft-ietf-httpapi-ratelimit-headers-10: `RateLimit-Policy` on every limited answer, and on a
+ * 429 `RateLimit` (r=0) plus `Retry-After` (RFC 9110 §10.2.3). The binding reports only allow/deny, so the
+ * remaining quota is not advertised on successful answers, and the reset is the window's upper bound.
+ */
+export type Limiter = 'RATE_LIMIT_PUBLIC' | 'RATE_LIMIT_USER' | 'RATE_LIMIT_AUTH'
+
+const POLICY_NAMES: Record<Limiter, string> = {
+  RATE_LIMIT_PUBLIC: 'ip',
+  RATE_LIMIT_USER: 'user',
+  RATE_LIMIT_AUTH: 'auth',
+}
+
+/**
+ * The client's address. `CF-Connecting-IP` is written by Cloudflare's edge, which overwrites any value a client
+ * sends, so it cannot be spoofed in production; `X-Forwarded-For` can, and is never read (OWASP API4:2023).
+ * Without it (local tools, tests) every caller shares one bucket.
+ */
+export function clientIp(c: Context): string {
+  return c.req.header('CF-Connecting-IP') ?? 'unknown'
+}
+
+/** Counts one request against `limiter` for `key`; throws a 429 problem when the key is over its limit. */
+export async function enforceRateLimit(c: Context<AppEnv>, limiter: Limiter, key: string): Promise<void> {
+  const binding = (c.env as Partial<Record<Limiter, RateLimit>>)[limiter]
+  if (!binding) return
+  const { limit, period } = c.var.config[`${limiter}_POLICY`]
+  const name = POLICY_NAMES[limiter]
+  const policy = `"${name}";q=${limit};w=${period}`
+  c.header('RateLimit-Policy', policy, { append: true })
+  const { success } = await binding.limit({ key: `${name}:${key}` })
+  if (success) return
+  throw new ApiError(429, {
+    title: 'Too many requests',
+    detail: `At most ${limit} requests per ${period} seconds are allowed here; retry after ${period} seconds`,
+    headers: {
+      'Retry-After': String(period),
+      'RateLimit-Policy': policy,
+      RateLimit: `"${name}";r=0;t=${period}`,
+    },
+  })
+}
+
+/** Route guards (requireAuth) whose routes are limited per user instead of per IP. */
+const userLimitedGuards = new WeakSet<object>()
+
+export function markUserLimited<T extends object>(guard: T): T {
+  userLimitedGuards.add(guard)
+  return guard
+}
+
+function isUserLimitedRoute(c: Context): boolean {
+  return matchedRoutes(c).some((route) => userLimitedGuards.has(route.handler))
+}
+
+/**
+ * Global limits, before the cache and the database: a strict per-IP limit on `/v1/auth/*` (credential stuffing,
+ * OWASP ASVS 2.2.1), and a per-IP limit on every route that does not authenticate its caller. Authenticated
+ * routes are limited per user by requireAuth, after the token is verified, so users behind one NAT do not share
+ * a budget; a request that fails authentication there is counted against its IP instead.
+ */
+export function rateLimit(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const ip = clientIp(c)
+    if (c.req.path.startsWith('/v1/auth/')) await enforceRateLimit(c, 'RATE_LIMIT_AUTH', ip)
+    if (!isUserLimitedRoute(c)) await enforceRateLimit(c, 'RATE_LIMIT_PUBLIC', ip)
+    await next()
+  }
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest'
+import { harness } from '#harness'
+import { createBook, uniqueWord } from './helpers/fixtures'
+import { api, json } from './helpers/http'
+import { adminToken } from './helpers/tokens'
+
+const cacheStatus = (response: Response) => response.headers.get('Cache-Status')
+
+/**
+ * Repeats `first` then `second` until `second` is a hit (the store happens in waitUntil, and other test files
+ * may bump the shared catalog version in between), and returns that pair.
+ */
+async function untilHit(first: () => Promise<Response>, second: () => Promise<Response>) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const a = await first()
+    const b = await second()
+    if (cacheStatus(b) === 'Folio; hit') return { first: a, second: b }
+  }
+  throw new Error('never served from the edge cache')
+}
+
+describe.runIf(harness.runtime === 'workerd')('edge cache (workerd: Cache API)', () => {
+  it('stores a public book read and serves the next one from the cache, with Cache-Status', async () => {
+    const book = await createBook()
+    const get = () => api('GET', `/v1/books/${book.id}`)
+    const { first, second } = await untilHit(get, get)
+    expect(cacheStatus(first)).toMatch(/^Folio; (fwd=miss; stored|hit)$/)
+    expect(second.status).toBe(200)
+    expect(await json(second)).toEqual(book)
+    expect(second.headers.get('Cache-Control')).toBe('public, max-age=30, stale-while-revalidate=60')
+    expect(second.headers.get('Server-Timing')).toMatch(/cache;dur=[\d.]+;desc="hit"/)
+    expect(second.headers.get('ETag')).toBe(first.headers.get('ETag'))
+    expect(second.headers.get('X-Request-Id')).not.toBe(first.headers.get('X-Request-Id'))
+  })
+
+  it('answers If-None-Match with 304 on a cache hit', async () => {
+    const book = await createBook()
+    const { second } = await untilHit(
+      () => api('GET', `/v1/books/${book.id}`),
+      () => api('GET', `/v1/books/${book.id}`),
+    )
+    const revalidated = await api('GET', `/v1/books/${book.id}`, {
+      headers: { 'If-None-Match': second.headers.get('ETag')! },
+    })
+    expect(revalidated.status).toBe(304)
+  })
+
+  it('retires every cached page when an admin edits the catalog', async () => {
+    const word = uniqueWord()
+    const book = await createBook({ title: `Before ${word}` })
+    const list = () => api('GET', `/v1/books?q=${word}`)
+    await untilHit(list, list)
+    const patch = await api('PATCH', `/v1/books/${book.id}`, {
+      token: await adminToken(),
+      body: { title: `After ${word}` },
+    })
+    expect(patch.status).toBe(200)
+    const after = await list()
+    expect(cacheStatus(after)).not.toBe('Folio; hit')
+    expect((await json(after)).data.map((item: { title: string }) => item.title)).toEqual([`After ${word}`])
+  })
+
+  it('ignores unknown query parameters and parameter order in the key', async () => {
+    const word = uniqueWord()
+    await createBook({ title: `Ordering ${word}` })
+    const { second } = await untilHit(
+      () => api('GET', `/v1/books?q=${word}&limit=5`),
+      () => api('GET', `/v1/books?utm_source=mail&limit=5&q=${word}&junk=${crypto.randomUUID()}`),
+    )
+    expect((await json(second)).data).toHaveLength(1)
+  })
+
+  it('keeps JSON and XML representations apart', async () => {
+    const book = await createBook()
+    await untilHit(
+      () => api('GET', `/v1/books/${book.id}`),
+      () => api('GET', `/v1/books/${book.id}`),
+    )
+    const xml = await api('GET', `/v1/books/${book.id}`, { headers: { Accept: 'application/xml' } })
+    expect(xml.headers.get('Content-Type')).toMatch(/^application\/xml/)
+    expect(await xml.text()).toContain(`<id>${book.id}</id>`)
+  })
+
+  it('does not cache requests that carry Authorization', async () => {
+    const book = await createBook()
+    const response = await api('GET', `/v1/books/${book.id}`, { token: await adminToken() })
+    expect(response.status).toBe(200)
+    expect(cacheStatus(response)).toBe('Folio; fwd=bypass; detail=authorization')
+  })
+
+  it('refreshes the entry when the client sends Cache-Control: no-cache', async () => {
+    const book = await createBook()
+    const response = await api('GET', `/v1/books/${book.id}`, { headers: { 'Cache-Control': 'no-cache' } })
+    expect(cacheStatus(response)).toBe('Folio; fwd=request; stored')
+  })
+
+  it('reads your own write when the bookmark from the write is sent back', async () => {
+    const word = uniqueWord()
+    const book = await createBook({ title: `Old ${word}` })
+    const get = () => api('GET', `/v1/books/${book.id}`)
+    await untilHit(get, get)
+    const patch = await api('PATCH', `/v1/books/${book.id}`, {
+      token: await adminToken(),
+      body: { title: `New ${word}` },
+    })
+    const bookmark = patch.headers.get('X-D1-Bookmark')
+    expect(bookmark).toBeTruthy()
+    const read = await api('GET', `/v1/books/${book.id}`, { headers: { 'X-D1-Bookmark': bookmark! } })
+    expect((await json(read)).title).toBe(`New ${word}`)
+    expect(read.headers.get('X-D1-Bookmark')).toBeTruthy()
+  })
+
+  it('never stores errors', async () => {
+    const missing = `/v1/books/bk_${'0'.repeat(26)}`
+    await api('GET', missing)
+    const again = await api('GET', missing)
+    expect(again.status).toBe(404)
+    expect(cacheStatus(again)).toBe('Folio; fwd=miss')
+  })
+})
+
+describe.runIf(harness.runtime === 'node')('edge cache (Node: no Cache API)', () => {
+  it('passes every request through without a Cache-Status', async () => {
+    const book = await createBook()
+    for (let i = 0; i < 2; i++) {
+      const response = await api('GET', `/v1/books/${book.id}`)
+      expect(response.status).toBe(200)
+      expect(cacheStatus(response)).toBeNull()
+    }
+  })
+})
