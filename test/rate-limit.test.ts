@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest'
+import { harness } from '#harness'
+import { createBook } from './helpers/fixtures'
+import { json } from './helpers/http'
+import { signToken } from './helpers/tokens'
+
+/** A fresh client address per test, so buckets never leak between tests. */
+const newIp = () => `203.0.113.${Math.floor(Math.random() * 250) + 1}-${crypto.randomUUID().slice(0, 8)}`
+
+/** RATE_LIMIT_TINY (3 per 60 s, vitest.config.ts) standing in for the named limiter. */
+const tiny = (limiter: 'PUBLIC' | 'USER' | 'AUTH') => ({
+  [`RATE_LIMIT_${limiter}`]: (harness.env as unknown as Record<string, unknown>).RATE_LIMIT_TINY,
+  [`RATE_LIMIT_${limiter}_POLICY`]: '3/60',
+})
+
+function send(path: string, init: RequestInit, overrides: Record<string, unknown>) {
+  return harness.requestWithEnv(path, init, overrides)
+}
+
+async function statuses(count: number, request: () => Promise<Response>): Promise<Response[]> {
+  const responses: Response[] = []
+  for (let i = 0; i < count; i++) responses.push(await request())
+  return responses
+}
+
+describe.runIf(harness.runtime === 'workerd')('rate limits (workerd: Rate Limiting binding)', () => {
+  it('limits public routes per IP and answers 429 problem details with RateLimit headers', async () => {
+    const ip = newIp()
+    const responses = await statuses(4, () =>
+      send('/v1/books?limit=1', { headers: { 'CF-Connecting-IP': ip } }, tiny('PUBLIC')),
+    )
+    expect(responses.slice(0, 3).map((response) => response.status)).toEqual([200, 200, 200])
+    expect(responses[0]!.headers.get('RateLimit-Policy')).toBe('"ip";q=3;w=60')
+    const limited = responses[3]!
+    expect(limited.status).toBe(429)
+    expect(limited.headers.get('Content-Type')).toBe('application/problem+json')
+    expect(limited.headers.get('Retry-After')).toBe('60')
+    expect(limited.headers.get('RateLimit')).toBe('"ip";r=0;t=60')
+    expect(limited.headers.get('RateLimit-Policy')).toBe('"ip";q=3;w=60')
+    expect(await json(limited)).toMatchObject({ status: 429, type: '/problems/rate-limited' })
+  })
+
+  it('keeps separate budgets for separate addresses', async () => {
+    const ip = newIp()
+    await statuses(4, () =>
+      send('/v1/books?limit=1', { headers: { 'CF-Connecting-IP': ip } }, tiny('PUBLIC')),
+    )
+    const other = await send(
+      '/v1/books?limit=1',
+      { headers: { 'CF-Connecting-IP': newIp() } },
+      tiny('PUBLIC'),
+    )
+    expect(other.status).toBe(200)
+  })
+
+  it('ignores X-Forwarded-For, which any client can forge', async () => {
+    const ip = newIp()
+    const responses = await statuses(4, () =>
+      send(
+        '/v1/books?limit=1',
+        { headers: { 'CF-Connecting-IP': ip, 'X-Forwarded-For': newIp() } },
+        tiny('PUBLIC'),
+      ),
+    )
+    expect(responses[3]!.status).toBe(429)
+  })
+
+  it('applies the strict limiter to /v1/auth/*', async () => {
+    const ip = newIp()
+    const responses = await statuses(4, () =>
+      send(
+        '/v1/auth/login',
+        {
+          method: 'POST',
+          headers: { 'CF-Connecting-IP': ip, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ email: 'someone@example.com', password: 'wrong password' }),
+        },
+        tiny('AUTH'),
+      ),
+    )
+    expect(responses.slice(0, 3).every((response) => response.status !== 429)).toBe(true)
+    expect(responses[3]!.status).toBe(429)
+    expect(responses[3]!.headers.get('RateLimit')).toBe('"auth";r=0;t=60')
+  })
+
+  it('limits authenticated routes per user, not per shared IP', async () => {
+    const ip = newIp()
+    const book = await createBook()
+    const alice = await signToken({ role: 'admin', sub: `usr_${crypto.randomUUID()}` })
+    const bob = await signToken({ role: 'admin', sub: `usr_${crypto.randomUUID()}` })
+    const patch = (token: string) =>
+      send(
+        `/v1/books/${book.id}`,
+        {
+          method: 'PATCH',
+          headers: {
+            'CF-Connecting-IP': ip,
+            Authorization: `Bearer ${token}`,
+            'Content-Type': 'application/json',
+          },
+          body: JSON.stringify({ stockAdjustment: 1 }),
+        },
+        { ...tiny('USER'), ...tiny('PUBLIC') },
+      )
+    const alices = await statuses(4, () => patch(alice))
+    expect(alices.map((response) => response.status)).toEqual([200, 200, 200, 429])
+    expect(alices[3]!.headers.get('RateLimit')).toBe('"user";r=0;t=60')
+    // Same address, another user: a fresh budget, and Alice's requests did not use up the IP's.
+    expect((await patch(bob)).status).toBe(200)
+  })
+
+  it('counts failed authentication against the IP, so token guessing is throttled', async () => {
+    const ip = newIp()
+    const book = await createBook()
+    const responses = await statuses(4, () =>
+      send(
+        `/v1/books/${book.id}`,
+        {
+          method: 'DELETE',
+          headers: { 'CF-Connecting-IP': ip, Authorization: 'Bearer a.b.c' },
+        },
+        tiny('PUBLIC'),
+      ),
+    )
+    expect(responses.map((response) => response.status)).toEqual([401, 401, 401, 429])
+  })
+})
+
+describe.runIf(harness.runtime === 'node')('rate limits (Node: no binding)', () => {
+  it('does not limit or advertise a policy when the binding is absent', async () => {
+    const responses = await statuses(6, () =>
+      send(
+        '/v1/books?limit=1',
+        { headers: { 'CF-Connecting-IP': '203.0.113.9' } },
+        { RATE_LIMIT_PUBLIC_POLICY: '3/60' },
+      ),
+    )
+    expect(responses.every((response) => response.status === 200)).toBe(true)
+    expect(responses[0]!.headers.get('RateLimit-Policy')).toBeNull()
+  })
+})
