@@ -67,7 +67,11 @@ const cursorSchema = z.object({
   i: z.number().int(),
 })
 
-export async function listBooks(db: Db, query: ListBooksQuery) {
+/**
+ * The list query for `GET /v1/books`, unexecuted: `listBooks` runs it, and test/query-plans.test.ts runs
+ * `EXPLAIN QUERY PLAN` on its SQL to prove every documented list, filter, search and sort uses an index.
+ */
+export function buildListBooksQuery(db: Db, query: ListBooksQuery) {
   const match = buildMatchExpression(query)
   const sort: SortField = query.sort ?? (query.q !== undefined ? 'relevance' : 'createdAt')
   const order = query.order ?? (sort === 'createdAt' ? 'desc' : 'asc')
@@ -95,11 +99,16 @@ export async function listBooks(db: Db, query: ListBooksQuery) {
   const direction = order === 'asc' ? asc : desc
   const select = db.select({ book: books, rank: match ? booksFts.rank : sql<null>`NULL` }).from(books)
   const joined = match ? select.innerJoin(booksFts, eq(booksFts.rowid, books.seq)) : select
-  const rows = await joined
+  const statement = joined
     .where(and(...conditions))
     .orderBy(direction(key), direction(books.seq))
     .limit(query.limit + 1)
+  return { statement, sort, order }
+}
 
+export async function listBooks(db: Db, query: ListBooksQuery) {
+  const { statement, sort, order } = buildListBooksQuery(db, query)
+  const rows = await statement
   const page = rows.slice(0, query.limit)
   const last = page.at(-1)
   const nextCursor =
