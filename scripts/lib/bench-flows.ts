@@ -1,0 +1,103 @@
+// Identity and commerce flows for the bench, detected at runtime from the Worker's own OpenAPI document: a
+// branch without login or checkout reports "n/a" instead of failing.
+import { expectStatus } from './bench-load.ts'
+
+/** How the bench reaches the app: real HTTP to wrangler dev, or app.request in Node. */
+export type Send = (path: string, init?: RequestInit) => Promise<Response>
+
+export type Features = { login: boolean; me: boolean; checkout: boolean }
+
+export async function detectFeatures(send: Send): Promise<Features> {
+  const document = (await (await send('/openapi.json')).json()) as { paths: Record<string, unknown> }
+  const has = (path: string) => path in document.paths
+  return {
+    login: has('/v1/auth/register') && has('/v1/auth/login'),
+    me: has('/v1/me'),
+    checkout: has('/v1/me/cart/items/{bookId}') && has('/v1/orders') && has('/v1/webhooks/stripe'),
+  }
+}
+
+export const BENCH_PASSWORD = 'bench: violet harbour lantern 4711'
+
+const jsonInit = (method: string, body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method,
+  headers: { 'Content-Type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+})
+
+export const loginInit = (email: string) => jsonInit('POST', { email, password: BENCH_PASSWORD })
+
+/** Registers a fresh customer and logs in; returns the access token. */
+export async function signUp(send: Send, label: string): Promise<{ email: string; token: string }> {
+  const email = `bench-${label}-${crypto.randomUUID().slice(0, 8)}@example.com`
+  await expectStatus(
+    send('/v1/auth/register', jsonInit('POST', { email, password: BENCH_PASSWORD, name: 'Bench' })),
+    201,
+  )
+  const login = await expectStatus(send('/v1/auth/login', loginInit(email)), 200)
+  const { accessToken } = (await login.json()) as { accessToken: string }
+  return { email, token: accessToken }
+}
+
+const BENCH_ADDRESS = {
+  name: 'Bench Customer',
+  line1: '1 Load Street',
+  city: 'London',
+  postalCode: 'SW1A 1AA',
+  country: 'GB',
+}
+
+async function stripeSignature(secret: string, payload: string): Promise<string> {
+  const timestamp = Math.floor(Date.now() / 1000)
+  const encoder = new TextEncoder()
+  const key = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  )
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(`${timestamp}.${payload}`)))
+  return `t=${timestamp},v1=${Array.from(mac, (byte) => byte.toString(16).padStart(2, '0')).join('')}`
+}
+
+export type Shopper = { token: string }
+
+/** One purchase: a book into the cart, checkout with an Idempotency-Key, then Stripe's signed success webhook. */
+export async function checkoutAndPay(send: Send, shopper: Shopper, bookId: string, webhookSecret: string) {
+  const auth = { Authorization: `Bearer ${shopper.token}` }
+  await expectStatus(send(`/v1/me/cart/items/${bookId}`, jsonInit('PUT', { quantity: 1 }, auth)), 200)
+  const checkout = await expectStatus(
+    send(
+      '/v1/orders',
+      jsonInit('POST', { address: BENCH_ADDRESS }, { ...auth, 'Idempotency-Key': crypto.randomUUID() }),
+    ),
+    201,
+  )
+  const order = (await checkout.json()) as { payment: { intentId: string } | null }
+  const intentId = order.payment?.intentId
+  if (!intentId) throw new Error('checkout returned no payment intent')
+  const payload = JSON.stringify({
+    id: `evt_bench_${crypto.randomUUID().replace(/-/g, '')}`,
+    type: 'payment_intent.succeeded',
+    data: { object: { id: intentId } },
+  })
+  await expectStatus(
+    send('/v1/webhooks/stripe', {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'Stripe-Signature': await stripeSignature(webhookSecret, payload),
+      },
+      body: payload,
+    }),
+    200,
+  )
+}
+
+/** In-stock books for checkout, spread so concurrent shoppers rarely contend for the same row. */
+export async function purchasableBooks(send: Send): Promise<string[]> {
+  const response = await expectStatus(send('/v1/books?inStock=true&sort=price&order=desc&limit=100'), 200)
+  const page = (await response.json()) as { data: { id: string; stock: number }[] }
+  return page.data.filter((book) => book.stock >= 10).map((book) => book.id)
+}
