@@ -4,6 +4,7 @@
 // the bundle size and the CPU time per class (measured in Node, see scripts/lib/bench-cpu.ts), prints a markdown
 // table and writes the same figures as JSON to bench-results/<timestamp>.json.
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
 import { type BenchClass, buildClasses } from './lib/bench-classes.ts'
 import { type CpuResult, measureCpu } from './lib/bench-cpu.ts'
 import { type LoadResult, measureFlow, measureRequest } from './lib/bench-load.ts'
@@ -87,7 +88,11 @@ const summary: Summary = {
   books,
   seconds,
   connections,
-  runtime: `wrangler dev (workerd, local D1 and Cache API), Node ${process.version}, ${process.platform}/${process.arch}`,
+  runtime:
+    `wrangler dev (workerd, local D1, Cache API and rate limiter), autocannon on the same machine; Node ` +
+    `${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' ')}`,
   cpuNote:
     'CPU per request measured in Node (app.request over libSQL, process.cpuUsage): workerd does not advance ' +
     'timers during CPU work. "Worker CPU" subtracts the Server-Timing db time (SQLite runs in-process there; on ' +

@@ -9,7 +9,7 @@ export type BundleSize = { rawBytes: number; gzipBytes: number; files: string[] 
 /** What `wrangler deploy` would upload: every JavaScript module in the dry-run output (source maps excluded). */
 export function bundleSize(outdir = '.wrangler/bench-bundle'): BundleSize {
   rmSync(outdir, { recursive: true, force: true })
-  wrangler(['deploy', '--dry-run', '--outdir', outdir], { quiet: true })
+  wrangler(['deploy', '--dry-run', '--env=', '--outdir', outdir], { quiet: true })
   const files = readdirSync(outdir, { recursive: true })
     .map(String)
     .filter((file) => /\.(m?js|wasm)$/.test(file))

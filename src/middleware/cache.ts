@@ -4,6 +4,7 @@ import type { AppEnv } from '../env'
 import { prefersXml } from '../http/negotiate'
 import { catalogVersion, forgetCatalogVersion } from './catalog-version'
 import { BOOKMARK_HEADER } from './database'
+import { type MemoryEntry, memoryGet, memorySet, toMemoryEntry } from './memory-cache'
 
 /** A cacheable public route: its path and the query parameters that can change its answer. */
 export type CacheableRoute = { pattern: RegExp; query: readonly string[] }
@@ -43,26 +44,43 @@ function isStorable(response: Response): boolean {
   return response.status === 200 && /\bpublic\b/.test(control) && !/no-store|private/.test(control)
 }
 
-function storedCopy(response: Response): Response {
-  const headers = new Headers()
+/** The entry to keep: the body and the whitelisted headers, with the edge TTL in place of the client's. */
+async function storedEntry(response: Response): Promise<MemoryEntry> {
+  const headers: [string, string][] = []
   for (const name of STORED_HEADERS) {
     const value = response.headers.get(name)
-    if (value) headers.set(name, value)
+    if (value) headers.push([name, value])
   }
-  headers.set(CLIENT_CACHE_CONTROL, headers.get('cache-control') ?? 'no-cache')
-  headers.set('Cache-Control', `public, s-maxage=${STORED_MAX_AGE_SECONDS}`)
-  return new Response(response.clone().body, { status: 200, headers })
+  headers.push([CLIENT_CACHE_CONTROL, response.headers.get('cache-control') ?? 'no-cache'])
+  headers.push(['cache-control', `public, s-maxage=${STORED_MAX_AGE_SECONDS}`])
+  return { body: await response.arrayBuffer(), headers }
 }
 
-function fromStored(c: Context, stored: Response): Response {
-  const headers: Record<string, string> = {}
-  for (const name of STORED_HEADERS) {
-    const value = stored.headers.get(name)
-    if (value) headers[name] = value
+async function store(cache: Cache, key: string, response: Response): Promise<void> {
+  const entry = await storedEntry(response)
+  memorySet(key, entry)
+  await cache.put(key, new Response(entry.body, { headers: entry.headers }))
+}
+
+function fromStored(c: Context, entry: MemoryEntry): Response {
+  const headers: Record<string, string> = { Vary: 'Accept' }
+  for (const [header, value] of entry.headers) {
+    const name = header.toLowerCase()
+    if (STORED_HEADERS.includes(name) && name !== 'cache-control') headers[name] = value
+    if (name === CLIENT_CACHE_CONTROL.toLowerCase()) headers['Cache-Control'] = value
   }
-  headers['Cache-Control'] = stored.headers.get(CLIENT_CACHE_CONTROL) ?? 'no-cache'
-  headers.Vary = 'Accept'
-  return c.body(stored.body as ReadableStream, 200, headers)
+  return c.body(entry.body.slice(0), 200, headers)
+}
+
+/** This isolate's memory first, then the colo's Cache API (copied into memory for the next request). */
+async function lookup(cache: Cache, key: string): Promise<{ entry: MemoryEntry; tier: string } | null> {
+  const remembered = memoryGet(key)
+  if (remembered) return { entry: remembered, tier: 'memory' }
+  const stored = await cache.match(key)
+  if (!stored) return null
+  const entry = await toMemoryEntry(stored)
+  memorySet(key, entry)
+  return { entry, tier: 'edge' }
 }
 
 function runInBackground(c: Context, work: Promise<unknown>): void {
@@ -84,7 +102,7 @@ async function forwardAndStore(c: Context<AppEnv>, { cache, key, next, why }: Fo
     c.header('Cache-Status', cacheStatus(`fwd=${why}`))
     return
   }
-  runInBackground(c, cache.put(key, storedCopy(c.res)))
+  runInBackground(c, store(cache, key, c.res.clone()))
   c.header('Cache-Status', cacheStatus(`fwd=${why}; stored`))
 }
 
@@ -122,10 +140,10 @@ export function edgeCache(routes: readonly CacheableRoute[]): MiddlewareHandler<
       setMetric(c, 'cache', performance.now() - started, 'revalidate')
       return forwardAndStore(c, { cache, key, next, why: 'request' })
     }
-    const stored = await cache.match(key)
-    setMetric(c, 'cache', performance.now() - started, stored ? 'hit' : 'miss')
-    if (!stored) return forwardAndStore(c, { cache, key, next, why: 'miss' })
-    c.header('Cache-Status', cacheStatus('hit'))
-    return fromStored(c, stored)
+    const found = await lookup(cache, key)
+    setMetric(c, 'cache', performance.now() - started, found ? `hit (${found.tier})` : 'miss')
+    if (!found) return forwardAndStore(c, { cache, key, next, why: 'miss' })
+    c.header('Cache-Status', cacheStatus(`hit; detail=${found.tier}`))
+    return fromStored(c, found.entry)
   }
 }
