@@ -12,11 +12,11 @@ import { healthRouter } from './features/health'
 import { handleError, handleNotFound, routeMethodIndex } from './http/errors'
 import { ApiError } from './http/problem'
 import { createRouter } from './http/router'
-import { edgeCache } from './middleware/cache'
+import { edgeCache, isEdgeCacheable } from './middleware/cache'
 import { BOOKMARK_HEADER, database } from './middleware/database'
 import { requireJsonBody } from './middleware/json-body'
 import { requestLogger } from './middleware/logger'
-import { rateLimit } from './middleware/rate-limit'
+import { limitPerIp, rateLimit } from './middleware/rate-limit'
 import { xmlNegotiation } from './middleware/xml'
 
 /** Largest accepted request body. Documented in the README and the OpenAPI description. */
@@ -88,14 +88,15 @@ export function createApp(options: AppOptions = {}) {
       crossOriginResourcePolicy: 'cross-origin',
     })(c, next)
   })
-  // Rate limits first (a throttled request costs no cache or database work); the database session opens before
-  // the edge cache, which reads the catalog version through it; the cache sits inside the ETag (recomputed, so
+  // Rate limits first (a throttled request costs no cache or database work), except public catalog reads, which
+  // the edge cache counts only when they miss (a hit costs no origin work). The database session opens before the
+  // edge cache, which reads the catalog version through it; the cache sits inside the ETag (recomputed, so
   // If-None-Match works on hits) and outside the XML conversion (stored bytes are the final representation).
-  app.use('/v1/*', rateLimit())
+  app.use('/v1/*', rateLimit({ deferred: (c) => isEdgeCacheable(c, CACHEABLE_ROUTES) }))
   app.use('/v1/*', database())
   app.use('/health', database())
   app.use(etag())
-  app.use('/v1/*', edgeCache(CACHEABLE_ROUTES))
+  app.use('/v1/*', edgeCache({ routes: CACHEABLE_ROUTES, beforeOrigin: limitPerIp }))
   app.use(xmlNegotiation())
   app.use(
     '/v1/*',

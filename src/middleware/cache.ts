@@ -94,9 +94,16 @@ function runInBackground(c: Context, work: Promise<unknown>): void {
   }
 }
 
-type Forward = { cache: Cache; key: string; next: () => Promise<void>; why: 'miss' | 'request' }
+type Forward = {
+  cache: Cache
+  key: string
+  next: () => Promise<void>
+  why: 'miss' | 'request'
+  beforeOrigin?: (c: Context<AppEnv>) => Promise<void>
+}
 
-async function forwardAndStore(c: Context<AppEnv>, { cache, key, next, why }: Forward) {
+async function forwardAndStore(c: Context<AppEnv>, { cache, key, next, why, beforeOrigin }: Forward) {
+  await beforeOrigin?.(c)
   await next()
   if (!isStorable(c.res)) {
     c.header('Cache-Status', cacheStatus(`fwd=${why}`))
@@ -114,9 +121,27 @@ async function forwardAndStore(c: Context<AppEnv>, { cache, key, next, why }: Fo
  *   least its own write's version: read-your-writes, still served from cache when that version is cached.
  * - `Cache-Control: no-cache` from the client skips the lookup and refreshes the entry (`fwd=request`).
  * - Any successful write through the app forgets this isolate's remembered version at once.
+ * - `beforeOrigin` (the per-IP rate limit) runs only for requests that go past the cache: a hit costs no origin
+ *   work, so it is not counted.
  * Every answer says what happened in an RFC 9211 `Cache-Status` header and a `cache` Server-Timing metric.
  */
-export function edgeCache(routes: readonly CacheableRoute[]): MiddlewareHandler<AppEnv> {
+export type EdgeCacheOptions = {
+  routes: readonly CacheableRoute[]
+  /** Runs only when a cacheable request must go to the origin (a miss or a client revalidation): rate limits. */
+  beforeOrigin?: (c: Context<AppEnv>) => Promise<void>
+}
+
+/** True when the edge cache may answer this request from storage: a public GET of a cacheable route. */
+export function isEdgeCacheable(c: Context, routes: readonly CacheableRoute[]): boolean {
+  return (
+    c.req.method === 'GET' &&
+    !c.req.header('Authorization') &&
+    defaultCache() !== undefined &&
+    routes.some((route) => route.pattern.test(c.req.path))
+  )
+}
+
+export function edgeCache({ routes, beforeOrigin }: EdgeCacheOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const method = c.req.method
     if (method !== 'GET' && method !== 'HEAD') {
@@ -138,11 +163,11 @@ export function edgeCache(routes: readonly CacheableRoute[]): MiddlewareHandler<
     const key = cacheKey(c, route, version)
     if (/\bno-cache\b/i.test(c.req.header('Cache-Control') ?? '')) {
       setMetric(c, 'cache', performance.now() - started, 'revalidate')
-      return forwardAndStore(c, { cache, key, next, why: 'request' })
+      return forwardAndStore(c, { cache, key, next, why: 'request', beforeOrigin })
     }
     const found = await lookup(cache, key)
     setMetric(c, 'cache', performance.now() - started, found ? `hit (${found.tier})` : 'miss')
-    if (!found) return forwardAndStore(c, { cache, key, next, why: 'miss' })
+    if (!found) return forwardAndStore(c, { cache, key, next, why: 'miss', beforeOrigin })
     c.header('Cache-Status', cacheStatus(`hit; detail=${found.tier}`))
     return fromStored(c, found.entry)
   }

@@ -66,13 +66,17 @@ function isUserLimitedRoute(c: Context): boolean {
  * Global limits, before the cache and the database: a strict per-IP limit on `/v1/auth/*` (credential stuffing,
  * OWASP ASVS 2.2.1), and a per-IP limit on every route that does not authenticate its caller. Authenticated
  * routes are limited per user by requireAuth, after the token is verified, so users behind one NAT do not share
- * a budget; a request that fails authentication there is counted against its IP instead.
+ * a budget; a request that fails authentication there is counted against its IP instead. `deferred` requests
+ * (public catalog reads the edge cache may answer) are counted by the cache, only when they reach the origin.
  */
-export function rateLimit(): MiddlewareHandler<AppEnv> {
+export function rateLimit(options: { deferred?: (c: Context) => boolean } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const ip = clientIp(c)
     if (c.req.path.startsWith('/v1/auth/')) await enforceRateLimit(c, 'RATE_LIMIT_AUTH', ip)
-    if (!isUserLimitedRoute(c)) await enforceRateLimit(c, 'RATE_LIMIT_PUBLIC', ip)
+    if (!isUserLimitedRoute(c) && !options.deferred?.(c)) await enforceRateLimit(c, 'RATE_LIMIT_PUBLIC', ip)
     await next()
   }
 }
+
+/** The per-IP limit for a request whose check was deferred (the edge cache calls it on a miss). */
+export const limitPerIp = (c: Context<AppEnv>) => enforceRateLimit(c, 'RATE_LIMIT_PUBLIC', clientIp(c))
