@@ -10,6 +10,7 @@ export type RequestSpec = {
 }
 
 export type LoadResult = {
+  seconds: number
   requestsPerSecond: number
   p50Ms: number
   p99Ms: number
@@ -43,6 +44,7 @@ export async function measureRequest(
     duration: options.seconds,
   })) as AutocannonResult
   return {
+    seconds: result.duration,
     requestsPerSecond: result.requests.total / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -83,6 +85,7 @@ export async function measureFlow(
   const elapsed = (performance.now() - started) / 1000
   latencies.sort((a, b) => a - b)
   return {
+    seconds: elapsed,
     requestsPerSecond: latencies.length / elapsed,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
@@ -101,4 +104,19 @@ export async function expectStatus(
     throw new Error(`expected ${status}, got ${answer.status}: ${(await answer.text()).slice(0, 200)}`)
   }
   return answer
+}
+
+/** Slices of one class measured at different times, as one result: the p50 is averaged, the worst p99 kept. */
+export function mergeSlices(slices: LoadResult[]): LoadResult {
+  const seconds = slices.reduce((sum, slice) => sum + slice.seconds, 0)
+  const requests = slices.reduce((sum, slice) => sum + slice.requests, 0)
+  return {
+    seconds,
+    requestsPerSecond:
+      slices.reduce((sum, slice) => sum + slice.requestsPerSecond * slice.seconds, 0) / seconds,
+    p50Ms: slices.reduce((sum, slice) => sum + slice.p50Ms, 0) / slices.length,
+    p99Ms: Math.max(...slices.map((slice) => slice.p99Ms)),
+    requests,
+    errors: slices.reduce((sum, slice) => sum + slice.errors, 0),
+  }
 }
