@@ -116,7 +116,9 @@ const summary: Summary = {
     'CPU per request measured in Node (app.request over libSQL, process.cpuUsage): workerd does not advance ' +
     'timers during CPU work. "Worker CPU" subtracts the Server-Timing db time (SQLite runs in-process there; on ' +
     'Workers, D1 is not CPU time). Cached classes use an in-memory stand-in for caches.default.',
-  uncachedNote: 'Uncached classes send Cache-Control: no-cache (Cache-Status: Folio; fwd=request; stored).',
+  uncachedNote:
+    'Uncached classes send Cache-Control: no-store: every request goes to the origin and nothing is stored ' +
+    '(Cache-Status: Folio; fwd=request).',
   bundle,
   rows,
 }

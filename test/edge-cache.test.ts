@@ -95,6 +95,14 @@ describe.runIf(harness.runtime === 'workerd')('edge cache (workerd: Cache API)',
     expect(cacheStatus(response)).toBe('Folio; fwd=request; stored')
   })
 
+  it('neither looks up nor stores when the client sends Cache-Control: no-store', async () => {
+    const book = await createBook()
+    const response = await api('GET', `/v1/books/${book.id}`, { headers: { 'Cache-Control': 'no-store' } })
+    expect(response.status).toBe(200)
+    expect(cacheStatus(response)).toBe('Folio; fwd=request')
+    expect(cacheStatus(await api('GET', `/v1/books/${book.id}`))).toBe('Folio; fwd=miss; stored')
+  })
+
   it('reads your own write when the bookmark from the write is sent back', async () => {
     const word = uniqueWord()
     const book = await createBook({ title: `Old ${word}` })

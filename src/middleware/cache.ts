@@ -100,12 +100,17 @@ type Forward = {
   next: () => Promise<void>
   why: 'miss' | 'request'
   beforeOrigin?: (c: Context<AppEnv>) => Promise<void>
+  /** The client sent `Cache-Control: no-store`: nothing of this exchange may be stored (RFC 9111 §5.2.1.5). */
+  noStore?: boolean
 }
 
-async function forwardAndStore(c: Context<AppEnv>, { cache, key, next, why, beforeOrigin }: Forward) {
+async function forwardAndStore(
+  c: Context<AppEnv>,
+  { cache, key, next, why, beforeOrigin, noStore }: Forward,
+) {
   await beforeOrigin?.(c)
   await next()
-  if (!isStorable(c.res)) {
+  if (noStore || !isStorable(c.res)) {
     c.header('Cache-Status', cacheStatus(`fwd=${why}`))
     return
   }
@@ -119,7 +124,8 @@ async function forwardAndStore(c: Context<AppEnv>, { cache, key, next, why, befo
  *   to an authenticated request), reported as `fwd=bypass`.
  * - `X-D1-Bookmark` requests read the version through their own D1 session, so a client that wrote reads at
  *   least its own write's version: read-your-writes, still served from cache when that version is cached.
- * - `Cache-Control: no-cache` from the client skips the lookup and refreshes the entry (`fwd=request`).
+ * - `Cache-Control: no-cache` from the client skips the lookup and refreshes the entry (`fwd=request; stored`);
+ *   `no-store` skips the lookup and stores nothing (`fwd=request`).
  * - Any successful write through the app forgets this isolate's remembered version at once.
  * - `beforeOrigin` (the per-IP rate limit) runs only for requests that go past the cache: a hit costs no origin
  *   work, so it is not counted.
@@ -161,9 +167,11 @@ export function edgeCache({ routes, beforeOrigin }: EdgeCacheOptions): Middlewar
     const started = performance.now()
     const version = await catalogVersion(c, { consistent: Boolean(c.req.header(BOOKMARK_HEADER)) })
     const key = cacheKey(c, route, version)
-    if (/\bno-cache\b/i.test(c.req.header('Cache-Control') ?? '')) {
-      setMetric(c, 'cache', performance.now() - started, 'revalidate')
-      return forwardAndStore(c, { cache, key, next, why: 'request', beforeOrigin })
+    const requestDirectives = c.req.header('Cache-Control') ?? ''
+    const noStore = /\bno-store\b/i.test(requestDirectives)
+    if (noStore || /\bno-cache\b/i.test(requestDirectives)) {
+      setMetric(c, 'cache', performance.now() - started, noStore ? 'bypass' : 'revalidate')
+      return forwardAndStore(c, { cache, key, next, why: 'request', beforeOrigin, noStore })
     }
     const found = await lookup(cache, key)
     setMetric(c, 'cache', performance.now() - started, found ? `hit (${found.tier})` : 'miss')
