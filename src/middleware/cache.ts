@@ -48,7 +48,7 @@ function isStorable(response: Response): boolean {
 async function storedEntry(response: Response): Promise<MemoryEntry> {
   const headers: [string, string][] = []
   for (const name of STORED_HEADERS) {
-    const value = response.headers.get(name)
+    const value = name === 'cache-control' ? null : response.headers.get(name)
     if (value) headers.push([name, value])
   }
   headers.push([CLIENT_CACHE_CONTROL, response.headers.get('cache-control') ?? 'no-cache'])
