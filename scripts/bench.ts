@@ -32,7 +32,7 @@ const bundle = bundleSize()
 await prepareDatabase(books, log)
 
 log(`starting wrangler dev on 127.0.0.1:${port}`)
-const server = await startServer(port)
+const server = await startServer(port, books)
 const load = new Map<string, LoadResult>()
 const unavailable = new Map<string, string>()
 const ceilings = new Map<string, LoadResult>()

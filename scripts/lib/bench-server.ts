@@ -9,7 +9,8 @@ import { countBooks, seedGeneratedCatalog } from '../../src/db/seed/index.ts'
 import { WRANGLER_ENV, wrangler } from './run.ts'
 
 export const BENCH_CONFIG = 'wrangler.bench.toml'
-export const BENCH_STATE = '.wrangler/bench-state'
+/** One persist dir per catalog size, so a 10,000-book run never measures a 100,000-book database. */
+export const benchState = (books: number) => `.wrangler/bench-state/${books}`
 const UNREACHABLE_LIMIT = 1_000_000_000
 
 /**
@@ -32,16 +33,14 @@ export function writeBenchConfig(): void {
 }
 
 export async function prepareDatabase(books: number, log: (line: string) => void): Promise<void> {
-  if (process.argv.includes('--fresh') && existsSync(BENCH_STATE)) rmSync(BENCH_STATE, { recursive: true })
-  wrangler(
-    ['d1', 'migrations', 'apply', 'DB', '--local', '--config', BENCH_CONFIG, '--persist-to', BENCH_STATE],
-    {
-      quiet: true,
-    },
-  )
+  const state = benchState(books)
+  if (process.argv.includes('--fresh') && existsSync(state)) rmSync(state, { recursive: true })
+  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--config', BENCH_CONFIG, '--persist-to', state], {
+    quiet: true,
+  })
   const proxy = await getPlatformProxy<{ DB: D1Database }>({
     configPath: BENCH_CONFIG,
-    persist: { path: `${BENCH_STATE}/v3` },
+    persist: { path: `${state}/v3` },
   })
   try {
     const db = drizzle(proxy.env.DB, { schema }) as unknown as Db
@@ -75,9 +74,9 @@ async function waitUntilReady(origin: string, child: ChildProcess): Promise<void
   throw new Error('wrangler dev did not become ready within 90 s')
 }
 
-export async function startServer(port: number): Promise<BenchServer> {
+export async function startServer(port: number, books: number): Promise<BenchServer> {
   const args = ['dev', '--config', BENCH_CONFIG, '--ip', '127.0.0.1', '--port', String(port)]
-  args.push('--persist-to', BENCH_STATE, '--inspector-port', String(port + 1), '--log-level', 'error')
+  args.push('--persist-to', benchState(books), '--inspector-port', String(port + 1), '--log-level', 'error')
   // The Worker logs one JSON line per request; discarding it keeps the bench from measuring a terminal.
   const child = spawn('wrangler', args, {
     stdio: ['ignore', 'ignore', 'inherit'],
