@@ -76,8 +76,8 @@ export async function measureFlow(
         try {
           await flow(worker, iteration)
           latencies.push(performance.now() - begin)
-        } catch {
-          errors++
+        } catch (error) {
+          if (errors++ === 0) console.error(`[bench] first flow error: ${String(error).slice(0, 300)}`)
         }
       }
     }),
