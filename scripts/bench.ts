@@ -115,7 +115,8 @@ const summary: Summary = {
   cpuNote:
     'CPU per request measured in Node (app.request over libSQL, process.cpuUsage): workerd does not advance ' +
     'timers during CPU work. "Worker CPU" subtracts the Server-Timing db time (SQLite runs in-process there; on ' +
-    'Workers, D1 is not CPU time). Cached classes use an in-memory stand-in for caches.default.',
+    'Workers, D1 is not CPU time): a lower bound, as db time is wall time; "incl. SQLite" is the upper bound. ' +
+    'Flows (checkout) are per flow of three requests. Cached classes use an in-memory stand-in for caches.default.',
   uncachedNote:
     'Uncached classes send Cache-Control: no-store: every request goes to the origin and nothing is stored ' +
     '(Cache-Status: Folio; fwd=request).',

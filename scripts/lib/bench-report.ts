@@ -64,13 +64,19 @@ export function targetChecks(summary: Summary): Check[] {
     met: summary.bundle.gzipBytes < MiB,
     detail: `${fixed(summary.bundle.gzipBytes / 1024)} KiB gzip`,
   })
-  const overBudget = summary.rows.filter(
-    (row) => !row.name.includes('login') && row.cpu && row.cpu.workerCpuMs > FREE_PLAN_CPU_MS,
+  const budgeted = summary.rows.filter((row) => !row.name.includes('login') && row.cpu)
+  const overBudget = budgeted.filter((row) => row.cpu!.workerCpuMs > FREE_PLAN_CPU_MS)
+  const uncertain = budgeted.filter(
+    (row) => row.cpu!.workerCpuMs <= FREE_PLAN_CPU_MS && row.cpu!.cpuMs > FREE_PLAN_CPU_MS,
   )
   checks.push({
     target: `every class but login within ${FREE_PLAN_CPU_MS} ms CPU`,
     met: overBudget.length === 0,
-    detail: overBudget.length ? overBudget.map((row) => row.name).join('; ') : 'all within',
+    detail: overBudget.length
+      ? `over: ${overBudget.map((row) => row.name).join('; ')}`
+      : uncertain.length
+        ? `all within; only counting in-process SQLite would put these over: ${uncertain.map((row) => row.name).join('; ')}`
+        : 'all within, SQLite included',
   })
   return checks
 }
@@ -81,7 +87,7 @@ export function renderMarkdown(summary: Summary, checks: Check[]): string {
     '',
     `${summary.books.toLocaleString('en')} books · ${summary.connections} connections · ${summary.seconds} s per class · ${summary.runtime}`,
     '',
-    '| class | req/s | p50 ms | p99 ms | errors | ceiling req/s (interleaved) | × ceiling | Worker CPU ms | CPU ms incl. SQLite |',
+    '| class | req/s | p50 ms | p99 ms | errors | ceiling req/s (interleaved) | × ceiling | Worker CPU ms (est.) | CPU ms incl. SQLite |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const row of summary.rows) {
