@@ -1,5 +1,7 @@
+import { drizzle } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
+import { getLibsqlClient } from '../src/db/client.ts'
 import { harness } from './helpers/harness.node.ts'
 
 // Each test file gets its own libSQL file, migrated with drizzle's migrator from the same SQL files.
-await migrate(harness.db(), { migrationsFolder: './drizzle' })
+await migrate(drizzle(getLibsqlClient(harness.env.LIBSQL_URL)), { migrationsFolder: './drizzle' })
