@@ -6,8 +6,12 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
 import { getConfig } from './config'
+import { addressesRouter } from './features/addresses'
 import { booksRouter } from './features/books'
+import { cartRouter } from './features/cart'
 import { healthRouter } from './features/health'
+import { ordersRouter } from './features/orders'
+import { paymentsRouter } from './features/payments'
 import { handleError, handleNotFound, routeMethodIndex } from './http/errors'
 import { ApiError } from './http/problem'
 import { createRouter } from './http/router'
@@ -92,7 +96,13 @@ export function createApp() {
   app.use('/v1/*', database())
   app.use('/health', database())
 
-  const routes = app.route('/', healthRouter).route('/v1', booksRouter)
+  const routes = app
+    .route('/', healthRouter)
+    .route('/v1', booksRouter)
+    .route('/v1', cartRouter)
+    .route('/v1', addressesRouter)
+    .route('/v1', ordersRouter)
+    .route('/v1', paymentsRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
