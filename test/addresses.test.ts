@@ -20,7 +20,11 @@ describe('addresses', () => {
       body: { city: 'Cambridge', region: 'Cambridgeshire' },
     })
     expect(patched.status).toBe(200)
-    expect(await json(patched)).toMatchObject({ city: 'Cambridge', region: 'Cambridgeshire', name: address.name })
+    expect(await json(patched)).toMatchObject({
+      city: 'Cambridge',
+      region: 'Cambridgeshire',
+      name: address.name,
+    })
 
     expect((await api('DELETE', `/v1/me/addresses/${body.id}`, { token: customer.token })).status).toBe(204)
     expect((await json(await api('GET', '/v1/me/addresses', { token: customer.token }))).data).toEqual([])
@@ -48,9 +52,9 @@ describe('addresses', () => {
     const alice = await createUser()
     const bob = await createUser()
     const { id } = await json(await api('POST', '/v1/me/addresses', { token: alice.token, body: address }))
-    expect((await api('PATCH', `/v1/me/addresses/${id}`, { token: bob.token, body: { city: 'X' } })).status).toBe(
-      404,
-    )
+    expect(
+      (await api('PATCH', `/v1/me/addresses/${id}`, { token: bob.token, body: { city: 'X' } })).status,
+    ).toBe(404)
     expect((await api('DELETE', `/v1/me/addresses/${id}`, { token: bob.token })).status).toBe(404)
     expect((await json(await api('GET', '/v1/me/addresses', { token: bob.token }))).data).toEqual([])
   })

@@ -48,8 +48,13 @@ describe('admin order actions', () => {
     expect(delivered.shippedAt && delivered.deliveredAt).toBeTruthy()
     expect((await getOrder(customer.token, order.id)).status).toBe('delivered')
 
-    const audit = await json(await api('GET', `/v1/admin/audit?targetId=${order.id}`, { token: (await admin()).token }))
-    expect(audit.data.map((entry: { action: string }) => entry.action)).toEqual(['order.deliver', 'order.ship'])
+    const audit = await json(
+      await api('GET', `/v1/admin/audit?targetId=${order.id}`, { token: (await admin()).token }),
+    )
+    expect(audit.data.map((entry: { action: string }) => entry.action)).toEqual([
+      'order.deliver',
+      'order.ship',
+    ])
     expect(audit.data[1]).toMatchObject({
       actorId: (await admin()).id,
       targetType: 'order',
@@ -63,7 +68,9 @@ describe('admin order actions', () => {
   it('is for admins only: customers get 403, anonymous callers 401', async () => {
     const { customer, order } = await orderIn('paid')
     for (const path of ['ship', 'deliver', 'refunds']) {
-      expect((await api('POST', `/v1/admin/orders/${order.id}/${path}`, { token: customer.token })).status).toBe(403)
+      expect(
+        (await api('POST', `/v1/admin/orders/${order.id}/${path}`, { token: customer.token })).status,
+      ).toBe(403)
       expect((await api('POST', `/v1/admin/orders/${order.id}/${path}`)).status).toBe(401)
     }
     expect((await api('GET', '/v1/admin/orders', { token: customer.token })).status).toBe(403)
@@ -78,14 +85,22 @@ describe('admin order actions', () => {
     const mine = await json(await api('GET', `/v1/admin/orders?customerId=${customer.id}&limit=1`, { token }))
     expect(mine.data.map((entry: { id: string }) => entry.id)).toEqual([second.id])
     const next = await json(
-      await api('GET', `/v1/admin/orders?customerId=${customer.id}&limit=1&cursor=${mine.nextCursor}`, { token }),
+      await api('GET', `/v1/admin/orders?customerId=${customer.id}&limit=1&cursor=${mine.nextCursor}`, {
+        token,
+      }),
     )
     expect(next.data.map((entry: { id: string }) => entry.id)).toEqual([order.id])
-    const paid = await json(await api('GET', `/v1/admin/orders?customerId=${customer.id}&status=paid`, { token }))
+    const paid = await json(
+      await api('GET', `/v1/admin/orders?customerId=${customer.id}&status=paid`, { token }),
+    )
     expect(paid.data.map((entry: { id: string }) => entry.id)).toEqual([order.id])
     const future = new Date(Date.now() + 60_000).toISOString()
     const none = await json(
-      await api('GET', `/v1/admin/orders?customerId=${customer.id}&createdFrom=${encodeURIComponent(future)}`, { token }),
+      await api(
+        'GET',
+        `/v1/admin/orders?customerId=${customer.id}&createdFrom=${encodeURIComponent(future)}`,
+        { token },
+      ),
     )
     expect(none.data).toEqual([])
     expect((await api('GET', '/v1/admin/orders?status=lost', { token })).status).toBe(400)
@@ -99,7 +114,10 @@ describe('refunds', () => {
     expect(tooMuch.status).toBe(422)
     expect((await json(tooMuch)).errors[0]).toEqual({ pointer: '/body/amount', detail: 'At most 2499' })
 
-    const partial = await post(`/v1/admin/orders/${order.id}/refunds`, { amount: 1000, reason: 'damaged cover' })
+    const partial = await post(`/v1/admin/orders/${order.id}/refunds`, {
+      amount: 1000,
+      reason: 'damaged cover',
+    })
     expect(partial.status).toBe(201)
     expect(await json(partial)).toMatchObject({
       refund: { amount: { amount: 1000, currency: 'EUR' }, status: 'succeeded' },
@@ -134,7 +152,9 @@ describe('refunds', () => {
 
 describe('the lifecycle', () => {
   it('allows exactly the transitions in the table', () => {
-    const legal = new Set(Object.entries(TRANSITIONS).flatMap(([from, tos]) => tos.map((to) => `${from}>${to}`)))
+    const legal = new Set(
+      Object.entries(TRANSITIONS).flatMap(([from, tos]) => tos.map((to) => `${from}>${to}`)),
+    )
     const blank = { shippedAt: null, deliveredAt: null }
     for (const from of ORDER_STATUSES) {
       for (const to of ORDER_STATUSES) {
@@ -142,12 +162,12 @@ describe('the lifecycle', () => {
         if (!legal.has(`${from}>${to}`)) expect(allowed, `${from} → ${to}`).toBe(false)
       }
     }
-    expect(canTransition({ status: 'partially_refunded', shippedAt: new Date(), deliveredAt: null }, 'shipped')).toBe(
-      false,
-    )
-    expect(canTransition({ status: 'partially_refunded', shippedAt: new Date(), deliveredAt: null }, 'cancelled')).toBe(
-      false,
-    )
+    expect(
+      canTransition({ status: 'partially_refunded', shippedAt: new Date(), deliveredAt: null }, 'shipped'),
+    ).toBe(false)
+    expect(
+      canTransition({ status: 'partially_refunded', shippedAt: new Date(), deliveredAt: null }, 'cancelled'),
+    ).toBe(false)
   })
 
   // Every action from every status, through the API: legal ones succeed, every illegal one is 409.
@@ -176,4 +196,21 @@ describe('the lifecycle', () => {
       }
     })
   }
+})
+
+describe('inventory', () => {
+  it('admin stock adjustments and reservations stay consistent', async () => {
+    const customer = await createUser()
+    const book = await createBook({ stock: 5 })
+    const order = await placeOrder(customer, [[book, 2]])
+    const token = (await admin()).token
+    const adjusted = await api('PATCH', `/v1/books/${book}`, { token, body: { stockAdjustment: 3 } })
+    expect((await json(adjusted)).stock).toBe(6)
+    // Taking more than is available (reserved copies are not available) is refused.
+    expect((await api('PATCH', `/v1/books/${book}`, { token, body: { stockAdjustment: -7 } })).status).toBe(
+      409,
+    )
+    await api('POST', `/v1/orders/${order.id}/cancel`, { token: customer.token })
+    expect((await json(await api('GET', `/v1/books/${book}`))).stock).toBe(8)
+  })
 })

@@ -10,7 +10,11 @@ describe('cart', () => {
     const response = await api('GET', '/v1/me/cart', { token: customer.token })
     expect(response.status).toBe(200)
     expect(response.headers.get('Cache-Control')).toContain('no-store')
-    expect(await json(response)).toEqual({ items: [], itemCount: 0, subtotal: { amount: 0, currency: 'EUR' } })
+    expect(await json(response)).toEqual({
+      items: [],
+      itemCount: 0,
+      subtotal: { amount: 0, currency: 'EUR' },
+    })
   })
 
   it('sets quantities, shows current prices and a subtotal', async () => {

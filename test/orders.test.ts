@@ -62,7 +62,10 @@ describe('POST /v1/orders (checkout)', () => {
   it('ships free from 50.00 and never trusts client-sent prices', async () => {
     const customer = await createUser()
     await putInCart(customer, await createBook({ price: 2500 }), 2)
-    const forged = await checkoutRequest(customer, undefined, { address, total: { amount: 1, currency: 'EUR' } })
+    const forged = await checkoutRequest(customer, undefined, {
+      address,
+      total: { amount: 1, currency: 'EUR' },
+    })
     expect(forged.status).toBe(422)
     const order = await json(await checkoutRequest(customer))
     expect(order.shipping.amount).toBe(0)
@@ -135,7 +138,9 @@ describe('Idempotency-Key on checkout', () => {
     await putInCart(customer, await createBook(), 1)
     const key = crypto.randomUUID()
     expect((await checkoutRequest(customer, key)).status).toBe(201)
-    const other = await checkoutRequest(customer, key, { address: { ...address, city: 'Paris', country: 'FR' } })
+    const other = await checkoutRequest(customer, key, {
+      address: { ...address, city: 'Paris', country: 'FR' },
+    })
     expect(other.status).toBe(422)
     expect((await json(other)).title).toBe('Idempotency key reused')
   })
@@ -199,14 +204,17 @@ describe('PATCH /v1/orders/{id}/address', () => {
     const admin = await createUser('admin')
     const order = await placeOrder(customer, [[await createBook(), 1]])
     const moved = { address: { ...address, city: 'Bath', postalCode: 'BA1 1AA' } }
-    const response = await api('PATCH', `/v1/orders/${order.id}/address`, { token: customer.token, body: moved })
+    const response = await api('PATCH', `/v1/orders/${order.id}/address`, {
+      token: customer.token,
+      body: moved,
+    })
     expect(response.status).toBe(200)
     expect((await json(response)).address.city).toBe('Bath')
 
     await payOrder(order)
-    expect((await api('PATCH', `/v1/orders/${order.id}/address`, { token: customer.token, body: moved })).status).toBe(
-      200,
-    )
+    expect(
+      (await api('PATCH', `/v1/orders/${order.id}/address`, { token: customer.token, body: moved })).status,
+    ).toBe(200)
     await api('POST', `/v1/admin/orders/${order.id}/ship`, { token: admin.token })
     const late = await api('PATCH', `/v1/orders/${order.id}/address`, { token: customer.token, body: moved })
     expect(late.status).toBe(409)

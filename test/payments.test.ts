@@ -5,7 +5,11 @@ import { getConfig } from '../src/config'
 import { orders, payments } from '../src/db/schema'
 import { checkout } from '../src/features/orders/checkout.service'
 import { createLocalProvider } from '../src/features/payments/local'
-import { PaymentGatewayError, type PaymentProvider, paymentProviderFor } from '../src/features/payments/provider'
+import {
+  PaymentGatewayError,
+  type PaymentProvider,
+  paymentProviderFor,
+} from '../src/features/payments/provider'
 import { createStripeProvider } from '../src/features/payments/stripe'
 import { ApiError } from '../src/http/problem'
 import { address, createBook, createUser, putInCart, stockOf } from './helpers/commerce'
@@ -55,7 +59,11 @@ function fakeStripe(status: number, body: unknown) {
 describe('Stripe adapter (recorded responses, no network)', () => {
   it('creates a PaymentIntent: form-encoded, secret key, our idempotency key, configurable base URL', async () => {
     const { calls, fetcher } = fakeStripe(200, recorded.paymentIntent)
-    const stripe = createStripeProvider({ secretKey: 'sk_test_123', apiBase: 'https://stripe.test/', fetcher })
+    const stripe = createStripeProvider({
+      secretKey: 'sk_test_123',
+      apiBase: 'https://stripe.test/',
+      fetcher,
+    })
     const intent = await stripe.createIntent({
       amount: 3897,
       currency: 'EUR',
@@ -82,7 +90,11 @@ describe('Stripe adapter (recorded responses, no network)', () => {
 
   it('refunds and cancels with idempotency keys', async () => {
     const refundCall = fakeStripe(200, recorded.refund)
-    const stripe = createStripeProvider({ secretKey: 'sk_test_1', apiBase: 'https://stripe.test', fetcher: refundCall.fetcher })
+    const stripe = createStripeProvider({
+      secretKey: 'sk_test_1',
+      apiBase: 'https://stripe.test',
+      fetcher: refundCall.fetcher,
+    })
     expect(await stripe.refund({ intentId: 'pi_1', amount: 1000, idempotencyKey: 'rfd_1' })).toEqual({
       refundId: recorded.refund.id,
       status: 'succeeded',
@@ -93,7 +105,11 @@ describe('Stripe adapter (recorded responses, no network)', () => {
     expect(new Headers(refundCall.calls[0]!.init.headers).get('Idempotency-Key')).toBe('rfd_1')
 
     const cancelCall = fakeStripe(200, { ...recorded.paymentIntent, status: 'canceled' })
-    const cancelling = createStripeProvider({ secretKey: 'sk_test_1', apiBase: 'https://stripe.test', fetcher: cancelCall.fetcher })
+    const cancelling = createStripeProvider({
+      secretKey: 'sk_test_1',
+      apiBase: 'https://stripe.test',
+      fetcher: cancelCall.fetcher,
+    })
     await cancelling.cancelIntent({ intentId: 'pi_1', idempotencyKey: 'pay_1_cancel' })
     expect(cancelCall.calls[0]!.url).toBe('https://stripe.test/v1/payment_intents/pi_1/cancel')
   })
@@ -179,7 +195,9 @@ describe('a checkout failing half-way', () => {
         return { intentId: 'pi_recorded', clientSecret: 'pi_recorded_secret_x', status: 'requires_payment' }
       },
     }
-    const order = await checkout(harness.db(), recording, customer.id, { address: { ...address, country: 'GB' } })
+    const order = await checkout(harness.db(), recording, customer.id, {
+      address: { ...address, country: 'GB' },
+    })
     expect(keys[0]).toMatch(/^pay_/)
     expect(order.payment).toMatchObject({ intentId: 'pi_recorded', status: 'requires_payment' })
   })

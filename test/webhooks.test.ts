@@ -40,7 +40,15 @@ describe('POST /v1/webhooks/stripe: signature verification', () => {
     const t = Math.floor(Date.now() / 1000)
     const wrongSecret = await signStripePayload('whsec_wrong', payload, t)
     const forOtherBody = await signStripePayload(WEBHOOK_SECRET, `${payload} `, t)
-    const headers = [null, 'garbage', `t=${t}`, 'v1=abc', wrongSecret, forOtherBody, `t=${t},v0=${'0'.repeat(64)}`]
+    const headers = [
+      null,
+      'garbage',
+      `t=${t}`,
+      'v1=abc',
+      wrongSecret,
+      forOtherBody,
+      `t=${t},v0=${'0'.repeat(64)}`,
+    ]
     for (const signature of headers) {
       const response = await postWebhook(event, { signature })
       expect(response.status).toBe(400)

@@ -24,7 +24,13 @@ export function requestFingerprint(method: string, path: string, body: unknown):
 async function claimKey(db: Db, userId: string, key: string, fingerprint: string, now: Date) {
   const claimed = await db
     .insert(idempotencyKeys)
-    .values({ userId, key, fingerprint, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) })
+    .values({
+      userId,
+      key,
+      fingerprint,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+    })
     .onConflictDoUpdate({
       target: [idempotencyKeys.userId, idempotencyKeys.key],
       set: {
@@ -40,7 +46,12 @@ async function claimKey(db: Db, userId: string, key: string, fingerprint: string
   return claimed.length === 1
 }
 
-async function replay<T>(db: Db, userId: string, key: string, fingerprint: string): Promise<IdempotentResult<T>> {
+async function replay<T>(
+  db: Db,
+  userId: string,
+  key: string,
+  fingerprint: string,
+): Promise<IdempotentResult<T>> {
   const record = await db.query.idempotencyKeys.findFirst({
     where: and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)),
   })

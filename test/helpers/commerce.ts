@@ -17,11 +17,21 @@ export async function createUser(role: 'customer' | 'admin' = 'customer'): Promi
   await harness
     .db()
     .insert(users)
-    .values({ id, email: `${id}@example.test`, name: 'Test User', passwordHash: 'x', role, createdAt: now, updatedAt: now })
+    .values({
+      id,
+      email: `${id}@example.test`,
+      name: 'Test User',
+      passwordHash: 'x',
+      role,
+      createdAt: now,
+      updatedAt: now,
+    })
   return { id, token: await signToken({ sub: id, role }) }
 }
 
-export async function createBook(options: { stock?: number; price?: number; currency?: string; title?: string } = {}) {
+export async function createBook(
+  options: { stock?: number; price?: number; currency?: string; title?: string } = {},
+) {
   const id = randomId('bk')
   const now = new Date()
   const digits = String(Math.floor(Math.random() * 1e10)).padStart(10, '0')
@@ -77,12 +87,26 @@ export async function placeOrder(customer: Customer, lines: [string, number][]) 
   return json(response)
 }
 
-export function stripeEvent(type: string, object: Record<string, unknown>, id = `evt_${crypto.randomUUID()}`) {
-  return { id, object: 'event', api_version: '2024-06-20', created: Math.floor(Date.now() / 1000), type, data: { object } }
+export function stripeEvent(
+  type: string,
+  object: Record<string, unknown>,
+  id = `evt_${crypto.randomUUID()}`,
+) {
+  return {
+    id,
+    object: 'event',
+    api_version: '2024-06-20',
+    created: Math.floor(Date.now() / 1000),
+    type,
+    data: { object },
+  }
 }
 
 /** Posts an event signed exactly as Stripe signs it (or with the given header). */
-export async function postWebhook(event: unknown, options: { signature?: string | null; timestamp?: number } = {}) {
+export async function postWebhook(
+  event: unknown,
+  options: { signature?: string | null; timestamp?: number } = {},
+) {
   const payload = JSON.stringify(event)
   const signature =
     options.signature === undefined

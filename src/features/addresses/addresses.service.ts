@@ -73,7 +73,12 @@ export async function createAddress(db: Db, userId: string, input: AddressInput)
   return toAddress(row!)
 }
 
-export async function updateAddress(db: Db, userId: string, id: string, input: AddressUpdate): Promise<Address> {
+export async function updateAddress(
+  db: Db,
+  userId: string,
+  id: string,
+  input: AddressUpdate,
+): Promise<Address> {
   const [row] = await db
     .update(addresses)
     .set({ ...input, updatedAt: new Date() })

@@ -7,7 +7,10 @@ export const getCart: AppRouteHandler<typeof routes.getCart> = async (c) =>
 
 export const putCartItem: AppRouteHandler<typeof routes.putCartItem> = async (c) => {
   const { bookId } = c.req.valid('param')
-  return c.json(await service.setCartItem(c.var.db, c.var.user!.id, bookId, c.req.valid('json').quantity), 200)
+  return c.json(
+    await service.setCartItem(c.var.db, c.var.user!.id, bookId, c.req.valid('json').quantity),
+    200,
+  )
 }
 
 export const deleteCartItem: AppRouteHandler<typeof routes.deleteCartItem> = async (c) =>

@@ -47,7 +47,8 @@ export const refundOrder = createRoute({
   method: 'post',
   path: '/admin/orders/{id}/refunds',
   summary: 'Refund all (default) or part of what was paid, through the gateway (audited)',
-  description: 'More than was paid and not yet refunded is 422. Refunds move money only; cancel releases stock.',
+  description:
+    'More than was paid and not yet refunded is 422. Refunds move money only; cancel releases stock.',
   request: { params: OrderIdParamsSchema, body: { ...jsonBody(RefundRequestSchema), required: false } },
   responses: {
     201: jsonContent(RefundResultSchema, 'The refund and the updated order'),

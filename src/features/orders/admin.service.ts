@@ -22,7 +22,13 @@ export async function shipOrder(db: Db, id: string, admin: Admin): Promise<Order
   const now = new Date()
   return applyTransition(
     db,
-    { aggregate: await loadOrder(db, id), to: 'shipped', action: 'ship', set: { shippedAt: now }, actor: admin },
+    {
+      aggregate: await loadOrder(db, id),
+      to: 'shipped',
+      action: 'ship',
+      set: { shippedAt: now },
+      actor: admin,
+    },
     now,
   )
 }

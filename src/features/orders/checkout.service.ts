@@ -158,7 +158,14 @@ export async function checkout(
 async function createGatewayIntent(
   db: Db,
   provider: PaymentProvider,
-  input: { orderId: string; userId: string; paymentId: string; lines: CartLine[]; total: number; currency: string },
+  input: {
+    orderId: string
+    userId: string
+    paymentId: string
+    lines: CartLine[]
+    total: number
+    currency: string
+  },
 ) {
   let intent: Awaited<ReturnType<PaymentProvider['createIntent']>>
   try {
@@ -169,7 +176,15 @@ async function createGatewayIntent(
       idempotencyKey: input.paymentId,
     })
   } catch {
-    await abandonCheckout(db, { orderId: input.orderId, userId: input.userId, lines: input.lines.map(({ bookId, quantity }) => ({ bookId, quantity })) }, 'payment_setup_failed')
+    await abandonCheckout(
+      db,
+      {
+        orderId: input.orderId,
+        userId: input.userId,
+        lines: input.lines.map(({ bookId, quantity }) => ({ bookId, quantity })),
+      },
+      'payment_setup_failed',
+    )
     throw new ApiError(502, {
       title: 'Payment gateway unavailable',
       type: 'payment-gateway-error',

@@ -24,7 +24,13 @@ export function reserveStockStatements(db: Db, lines: Line[], now: Date) {
  * statement that moves the order out of that status, in the same batch: the release and the transition then
  * happen together or not at all, and a second attempt (a race with the webhook or the cron job) releases nothing.
  */
-export function releaseStockStatements(db: Db, orderId: string, lines: Line[], whileStatus: OrderStatus, now: Date) {
+export function releaseStockStatements(
+  db: Db,
+  orderId: string,
+  lines: Line[],
+  whileStatus: OrderStatus,
+  now: Date,
+) {
   return lines.map((line) =>
     db
       .update(books)

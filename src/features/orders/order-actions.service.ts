@@ -17,7 +17,12 @@ import { pendingRefundStatement, reserveRefundStatement, runReservation, sendRef
 type Caller = Pick<AuthUser, 'id' | 'role'>
 
 /** Changes the delivery address until the order ships (the owner, or an admin with an audit entry). */
-export async function changeOrderAddress(db: Db, id: string, caller: Caller, choice: AddressChoice): Promise<Order> {
+export async function changeOrderAddress(
+  db: Db,
+  id: string,
+  caller: Caller,
+  choice: AddressChoice,
+): Promise<Order> {
   const { order } = await loadVisibleOrder(db, id, caller)
   if (!canChangeAddress(order)) {
     throw new ApiError(409, {
@@ -45,19 +50,29 @@ export async function changeOrderAddress(db: Db, id: string, caller: Caller, cho
               targetType: 'order',
               targetId: id,
               before: { city: order.shipCity, country: order.shipCountry, postalCode: order.shipPostalCode },
-              after: { city: columns.shipCity, country: columns.shipCountry, postalCode: columns.shipPostalCode },
+              after: {
+                city: columns.shipCity,
+                country: columns.shipCountry,
+                postalCode: columns.shipPostalCode,
+              },
             },
             now,
           ),
         ]
       : []
   const [updated] = (await runBatch(db, [update, ...audit])) as { id: string }[][]
-  if (!updated?.length) throw new ApiError(409, { title: 'Order changed', detail: 'Fetch the order and retry' })
+  if (!updated?.length)
+    throw new ApiError(409, { title: 'Order changed', detail: 'Fetch the order and retry' })
   return toOrder(await loadOrder(db, id))
 }
 
 /** Refunds whatever is left of a paid order before cancelling it; the order keeps its status meanwhile. */
-async function refundBeforeCancel(db: Db, provider: PaymentProvider, aggregate: OrderAggregate, caller: Caller) {
+async function refundBeforeCancel(
+  db: Db,
+  provider: PaymentProvider,
+  aggregate: OrderAggregate,
+  caller: Caller,
+) {
   const { order, payment } = aggregate
   const remaining = order.totalAmount - order.refundedAmount
   if (remaining === 0 || !payment?.intentId || payment.status !== 'succeeded') return aggregate
@@ -66,7 +81,14 @@ async function refundBeforeCancel(db: Db, provider: PaymentProvider, aggregate: 
   await runReservation(db, order.id, [
     pendingRefundStatement(
       db,
-      { id: refundId, order, paymentId: payment.id, amount: remaining, reason: 'order cancelled', actor: caller },
+      {
+        id: refundId,
+        order,
+        paymentId: payment.id,
+        amount: remaining,
+        reason: 'order cancelled',
+        actor: caller,
+      },
       now,
     ),
     reserveRefundStatement(db, order, remaining, order.status, now),
@@ -85,7 +107,12 @@ async function refundBeforeCancel(db: Db, provider: PaymentProvider, aggregate: 
  * Cancels an order before it ships: releases its stock and, if it was paid, refunds what is left first (a failed
  * refund leaves the order as it was, 502). The owner or an admin may cancel; an admin's cancel is audited.
  */
-export async function cancelOrder(db: Db, provider: PaymentProvider, id: string, caller: Caller): Promise<Order> {
+export async function cancelOrder(
+  db: Db,
+  provider: PaymentProvider,
+  id: string,
+  caller: Caller,
+): Promise<Order> {
   let aggregate = await loadVisibleOrder(db, id, caller)
   assertTransition(aggregate.order, 'cancelled', 'cancel')
   const now = new Date()

@@ -19,7 +19,10 @@ export const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
 /** Where an order is in fulfilment, whatever its payment-driven status says. */
 const isShipped = (order: Pick<OrderRow, 'shippedAt'>) => order.shippedAt !== null
 
-export function canTransition(order: Pick<OrderRow, 'status' | 'shippedAt' | 'deliveredAt'>, to: OrderStatus) {
+export function canTransition(
+  order: Pick<OrderRow, 'status' | 'shippedAt' | 'deliveredAt'>,
+  to: OrderStatus,
+) {
   if (!TRANSITIONS[order.status].includes(to)) return false
   if (order.status !== 'partially_refunded') return true
   if (to === 'shipped' || to === 'cancelled') return !isShipped(order)

@@ -1,11 +1,11 @@
-import { withIdempotency, requestFingerprint } from '../../http/idempotency'
+import { requestFingerprint, withIdempotency } from '../../http/idempotency'
 import { setNextLink } from '../../http/pagination'
 import type { AppRouteHandler } from '../../http/router'
 import { paymentProviderFor } from '../payments/provider'
 import { checkout } from './checkout.service'
 import { cancelOrder as cancel, changeOrderAddress as changeAddress } from './order-actions.service'
-import type { Order } from './orders.schemas'
 import type * as routes from './orders.routes'
+import type { Order } from './orders.schemas'
 import * as service from './orders.service'
 
 export const createOrder: AppRouteHandler<typeof routes.createOrder> = async (c) => {

@@ -28,7 +28,10 @@ const inlineAddress = z.strictObject(addressFields)
 /** Exactly one of a saved address id or an inline address. */
 const addressChoice = z
   .strictObject({
-    addressId: z.string().regex(/^adr_[0-9a-z]{26}$/, 'Not an address id').optional(),
+    addressId: z
+      .string()
+      .regex(/^adr_[0-9a-z]{26}$/, 'Not an address id')
+      .optional(),
     address: inlineAddress.optional(),
   })
   .refine((body) => (body.addressId === undefined) !== (body.address === undefined), {
@@ -130,7 +133,9 @@ export const RefundSchema = z
   })
   .openapi('Refund')
 
-export const RefundResultSchema = z.object({ refund: RefundSchema, order: OrderSchema }).openapi('RefundResult')
+export const RefundResultSchema = z
+  .object({ refund: RefundSchema, order: OrderSchema })
+  .openapi('RefundResult')
 
 export type Order = z.output<typeof OrderSchema>
 export type Checkout = z.output<typeof CheckoutSchema>

@@ -2,9 +2,9 @@ import { and, asc, desc, eq, lt, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../../db/client'
 import { cartItems, type OrderRow, type OrderStatus, orders, payments } from '../../db/schema'
+import type { AuthUser } from '../../env'
 import { decodeCursor, encodeCursor } from '../../http/pagination'
 import { ApiError } from '../../http/problem'
-import type { AuthUser } from '../../env'
 import type { PaymentProvider } from '../payments/provider'
 import { auditStatement } from './audit.service'
 import { runBatch, type Statement } from './batch'
@@ -100,7 +100,10 @@ export async function applyTransition(db: Db, input: TransitionInput, now = new 
 
 function stringifyDates(set: Partial<OrderRow> | undefined): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(set ?? {}).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value]),
+    Object.entries(set ?? {}).map(([key, value]) => [
+      key,
+      value instanceof Date ? value.toISOString() : value,
+    ]),
   )
 }
 

@@ -19,7 +19,13 @@ type Actor = { id: string; role: 'customer' | 'admin' }
  * status or the refunded total moved, the CASE yields -1 and the `orders_refund_within_total` CHECK fails the
  * whole batch. The same CHECK refuses any total above what was paid. No race can refund twice.
  */
-export function reserveRefundStatement(db: Db, order: OrderRow, amount: number, status: OrderStatus, now: Date) {
+export function reserveRefundStatement(
+  db: Db,
+  order: OrderRow,
+  amount: number,
+  status: OrderStatus,
+  now: Date,
+) {
   return db
     .update(orders)
     .set({
@@ -107,7 +113,9 @@ export async function sendRefund(
   }
 }
 
-export function toRefund(row: Pick<RefundRow, 'id' | 'orderId' | 'amount' | 'currency' | 'status' | 'createdAt'>) {
+export function toRefund(
+  row: Pick<RefundRow, 'id' | 'orderId' | 'amount' | 'currency' | 'status' | 'createdAt'>,
+) {
   return {
     id: row.id,
     orderId: row.orderId,
@@ -131,7 +139,10 @@ function planRefund(aggregate: OrderAggregate, requested: number | undefined) {
   const amount = requested ?? remaining
   if (amount > remaining) throw refundExceedsPaid(remaining, order.currency)
   if (!payment?.intentId || payment.status !== 'succeeded') {
-    throw new ApiError(409, { title: 'Not paid', detail: `Order ${order.id} has no settled payment to refund` })
+    throw new ApiError(409, {
+      title: 'Not paid',
+      detail: `Order ${order.id} has no settled payment to refund`,
+    })
   }
   const status: OrderStatus = amount === remaining ? 'refunded' : 'partially_refunded'
   assertTransition(order, status, 'refund')
@@ -149,7 +160,11 @@ export async function refundOrder(
   const now = new Date()
   const refundId = randomId('rfd')
   await runReservation(db, order.id, [
-    pendingRefundStatement(db, { id: refundId, order, ...plan, reason: input.reason, actor: input.actor }, now),
+    pendingRefundStatement(
+      db,
+      { id: refundId, order, ...plan, reason: input.reason, actor: input.actor },
+      now,
+    ),
     auditStatement(
       db,
       {

@@ -42,7 +42,11 @@ export class PaymentGatewayError extends Error {
  */
 export function paymentProviderFor(config: Config, fetcher: typeof fetch = fetch): PaymentProvider {
   if (config.STRIPE_SECRET_KEY) {
-    return createStripeProvider({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE, fetcher })
+    return createStripeProvider({
+      secretKey: config.STRIPE_SECRET_KEY,
+      apiBase: config.STRIPE_API_BASE,
+      fetcher,
+    })
   }
   if (config.ENVIRONMENT === 'production') {
     throw new ConfigError('STRIPE_SECRET_KEY is required in production')

@@ -78,7 +78,11 @@ export function createStripeProvider(options: StripeOptions): PaymentProvider {
       return { intentId: intent.id, clientSecret: intent.client_secret, status: intentStatus(intent.status) }
     },
     async cancelIntent({ intentId, idempotencyKey }) {
-      await post<StripeIntent>(`/v1/payment_intents/${encodeURIComponent(intentId)}/cancel`, {}, idempotencyKey)
+      await post<StripeIntent>(
+        `/v1/payment_intents/${encodeURIComponent(intentId)}/cancel`,
+        {},
+        idempotencyKey,
+      )
     },
     async refund({ intentId, amount, idempotencyKey }) {
       const refund = await post<StripeRefund>(

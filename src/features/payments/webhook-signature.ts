@@ -69,7 +69,11 @@ export async function verifyStripeSignature(input: {
 }
 
 /** Builds a header as Stripe sends it; used by tests and `npm run stripe:simulate`. */
-export async function signStripePayload(secret: string, payload: string, timestamp?: number): Promise<string> {
+export async function signStripePayload(
+  secret: string,
+  payload: string,
+  timestamp?: number,
+): Promise<string> {
   const t = timestamp ?? Math.floor(Date.now() / 1000)
   return `t=${t},v1=${await stripeSignature(secret, t, payload)}`
 }

@@ -15,7 +15,10 @@ export const stripeWebhook = createRoute({
   // No body schema on purpose: validation would parse the body, and the signature covers the raw bytes.
   request: {
     headers: z.object({
-      'stripe-signature': z.string().optional().openapi({ param: { name: 'Stripe-Signature', in: 'header' } }),
+      'stripe-signature': z
+        .string()
+        .optional()
+        .openapi({ param: { name: 'Stripe-Signature', in: 'header' } }),
     }),
   },
   responses: {

@@ -66,7 +66,12 @@ function failedStatements(db: Db, aggregate: OrderAggregate, type: string, now: 
  * charge.refunded carries the charge's cumulative `amount_refunded`: our refunded total catches up with it (a
  * refund made in Stripe's dashboard), never goes down, and never exceeds the order total.
  */
-function refundedStatements(db: Db, aggregate: OrderAggregate, amountRefunded: number, now: Date): Statement[] {
+function refundedStatements(
+  db: Db,
+  aggregate: OrderAggregate,
+  amountRefunded: number,
+  now: Date,
+): Statement[] {
   const { order } = aggregate
   const target = Math.min(order.totalAmount, amountRefunded)
   if (target <= order.refundedAmount) return []
@@ -114,10 +119,20 @@ async function refundLatePayment(db: Db, provider: PaymentProvider, aggregate: O
   const refundId = randomId('rfd')
   const amount = order.totalAmount
   await runBatch(db, [
-    pendingRefundStatement(db, { id: refundId, order, paymentId: payment.id, amount, reason: 'late payment' }, now),
+    pendingRefundStatement(
+      db,
+      { id: refundId, order, paymentId: payment.id, amount, reason: 'late payment' },
+      now,
+    ),
     reserveRefundStatement(db, order, amount, 'cancelled', now),
   ])
-  await sendRefund(db, provider, { refundId, intentId: payment.intentId, amount, order, reservedStatus: 'cancelled' })
+  await sendRefund(db, provider, {
+    refundId,
+    intentId: payment.intentId,
+    amount,
+    order,
+    reservedStatus: 'cancelled',
+  })
 }
 
 /**
