@@ -15,6 +15,7 @@ import { paymentsRouter } from './features/payments'
 import { handleError, handleNotFound, routeMethodIndex } from './http/errors'
 import { ApiError } from './http/problem'
 import { createRouter } from './http/router'
+import { withXmlVariants } from './http/schemas'
 import { BOOKMARK_HEADER, database } from './middleware/database'
 import { requireJsonBody } from './middleware/json-body'
 import { requestLogger } from './middleware/logger'
@@ -110,17 +111,24 @@ export function createApp() {
     bearerFormat: 'JWT',
     description: 'An ES256 access token. Locally: `npm run token -- --role admin`.',
   })
-  app.doc31('/openapi.json', (c) => ({
-    openapi: '3.1.0',
-    info: {
-      title: 'Folio API',
-      version: API_VERSION,
-      description:
-        'The bookstore API. JSON by default; send `Accept: application/xml` for XML. Every error is RFC 9457 ' +
-        `problem details. Request bodies are JSON, at most ${MAX_BODY_BYTES} bytes.`,
-    },
-    servers: [{ url: new URL(c.req.url).origin }],
-  }))
+  app.get('/openapi.json', (c) =>
+    c.json(
+      withXmlVariants(
+        app.getOpenAPI31Document({
+          openapi: '3.1.0',
+          info: {
+            title: 'Folio API',
+            version: API_VERSION,
+            description:
+              'The bookstore API. JSON by default; send `Accept: application/xml` for XML (arrays as `<item>` ' +
+              'elements, resources under `<response>`, errors as RFC 9457 `<problem>`). Every error is RFC 9457 ' +
+              `problem details. Request bodies are JSON, at most ${MAX_BODY_BYTES} bytes.`,
+          },
+          servers: [{ url: new URL(c.req.url).origin }],
+        }),
+      ),
+    ),
+  )
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Folio API reference' }))
 
   const allowedMethods = routeMethodIndex(app.routes)

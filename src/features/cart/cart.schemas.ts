@@ -6,7 +6,9 @@ export const MAX_QUANTITY_PER_LINE = 10
 /** Most distinct books in one cart. */
 export const MAX_CART_LINES = 50
 
-export const CartItemParamsSchema = z.object({ bookId: BookIdSchema })
+export const CartItemParamsSchema = z.object({
+  bookId: BookIdSchema.openapi({ param: { name: 'bookId', in: 'path' } }),
+})
 
 export const CartItemUpdateSchema = z
   .strictObject({

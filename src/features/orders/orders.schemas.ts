@@ -17,7 +17,7 @@ export const IdempotencyHeadersSchema = z.object({
     .max(255)
     .regex(/^[\x21-\x7e]+$/, 'Printable ASCII without spaces')
     .openapi({
-      param: { name: 'Idempotency-Key', in: 'header' },
+      param: { name: 'idempotency-key', in: 'header' },
       description: 'Required. A unique key per checkout attempt (a UUID); retries reuse it. Kept 24 h.',
       example: '6f1c8b0e-0d7a-4a53-9d0c-2f7a7c1f9d11',
     }),

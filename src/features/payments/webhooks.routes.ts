@@ -18,7 +18,7 @@ export const stripeWebhook = createRoute({
       'stripe-signature': z
         .string()
         .optional()
-        .openapi({ param: { name: 'Stripe-Signature', in: 'header' } }),
+        .openapi({ param: { name: 'stripe-signature', in: 'header' } }),
     }),
   },
   responses: {
