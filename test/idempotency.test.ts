@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
-import { IDEMPOTENCY_TTL_MS, requestFingerprint, withIdempotency } from '../src/http/idempotency'
+import {
+  ABANDONED_AFTER_MS,
+  IDEMPOTENCY_TTL_MS,
+  requestFingerprint,
+  withIdempotency,
+} from '../src/http/idempotency'
 import { ApiError } from '../src/http/problem'
 
 const key = () => `key-${crypto.randomUUID()}`
@@ -51,6 +56,36 @@ describe('withIdempotency (Stripe rules)', () => {
       body: { n: 2 },
     }))
     expect(reused).toEqual({ status: 201, body: { n: 2 }, replayed: false })
+  })
+
+  it('lets a retry take over a request abandoned mid-flight, but only the same request', async () => {
+    const db = harness.db()
+    const input = { userId: 'usr_idem', key: key(), fingerprint: 'same' }
+    // The first attempt claims the key and dies before storing a response.
+    let started: () => void = () => {}
+    const running = new Promise<void>((resolve) => {
+      started = resolve
+    })
+    void withIdempotency(db, input, () => {
+      started()
+      return new Promise<never>(() => {})
+    })
+    await running
+    const claimed = await db.query.idempotencyKeys.findFirst({
+      where: (table, { eq }) => eq(table.key, input.key),
+    })
+    expect(claimed?.responseStatus).toBeNull()
+    const later = new Date(Date.now() + ABANDONED_AFTER_MS + 1000)
+    const other = await withIdempotency(db, { ...input, fingerprint: 'other', now: later }, async () => ({
+      status: 201,
+      body: {},
+    })).catch((error) => error)
+    expect(other.status).toBe(422)
+    const retried = await withIdempotency(db, { ...input, now: later }, async () => ({
+      status: 201,
+      body: { n: 2 },
+    }))
+    expect(retried).toEqual({ status: 201, body: { n: 2 }, replayed: false })
   })
 
   it('fingerprints method, path and body', async () => {

@@ -253,3 +253,17 @@ describe('POST /v1/orders/{id}/cancel', () => {
     expect(await stockOf(book)).toBe(4)
   })
 })
+
+describe('a large cart', () => {
+  it('checks out many lines at once (multi-row inserts stay under D1’s parameter limit)', async () => {
+    const customer = await createUser()
+    const bookIds = await Promise.all(Array.from({ length: 25 }, () => createBook({ stock: 3, price: 100 })))
+    for (const bookId of bookIds) expect((await putInCart(customer, bookId, 2)).status).toBe(200)
+    const response = await checkoutRequest(customer)
+    expect(response.status).toBe(201)
+    const order = await json(response)
+    expect(order.lines).toHaveLength(25)
+    expect(order.subtotal.amount).toBe(5000)
+    expect(await stockOf(bookIds[24]!)).toBe(1)
+  })
+})

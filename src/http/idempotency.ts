@@ -20,7 +20,16 @@ export function requestFingerprint(method: string, path: string, body: unknown):
   return sha256Hex(`${method.toUpperCase()} ${path}\n${JSON.stringify(body ?? null)}`)
 }
 
-/** Claims the key: a fresh insert, or taking over an expired record. Returns false when a live record exists. */
+/**
+ * A request still "in flight" after this long was abandoned (the isolate died before storing its response): a
+ * retry with the same request may take it over. Checkout finishes in seconds, so this never races a live one.
+ */
+export const ABANDONED_AFTER_MS = 5 * 60 * 1000
+
+/**
+ * Claims the key: a fresh insert, taking over an expired record, or taking over an abandoned in-flight record of
+ * the same request. Returns false when a live record exists.
+ */
 async function claimKey(db: Db, userId: string, key: string, fingerprint: string, now: Date) {
   const claimed = await db
     .insert(idempotencyKeys)
@@ -40,7 +49,7 @@ async function claimKey(db: Db, userId: string, key: string, fingerprint: string
         createdAt: now,
         expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
       },
-      setWhere: sql`${idempotencyKeys.expiresAt} <= ${now.getTime()}`,
+      setWhere: sql`${idempotencyKeys.expiresAt} <= ${now.getTime()} OR (${idempotencyKeys.responseStatus} IS NULL AND ${idempotencyKeys.createdAt} <= ${now.getTime() - ABANDONED_AFTER_MS} AND ${idempotencyKeys.fingerprint} = ${fingerprint})`,
     })
     .returning({ key: idempotencyKeys.key })
   return claimed.length === 1

@@ -8,6 +8,7 @@ import { shippingFor } from '../../lib/money'
 import { findOwnAddress, toPostalAddress } from '../addresses/addresses.service'
 import { type CartLine, cartLines } from '../cart/cart.service'
 import type { PaymentProvider } from '../payments/provider'
+import { runBatch, type Statement } from './batch'
 import { reserveStockStatements } from './inventory'
 import { addressColumns, loadOrder, toOrder } from './order-views'
 import type { AddressChoice, Order } from './orders.schemas'
@@ -67,6 +68,79 @@ async function outOfStock(db: Db, lines: CartLine[]): Promise<ApiError> {
   })
 }
 
+/** D1 binds at most 100 parameters per statement: multi-row inserts go in chunks of this many rows. */
+const ROWS_PER_INSERT = 16
+
+function chunks<T>(items: T[], size = ROWS_PER_INSERT): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+type CheckoutPlan = {
+  orderId: string
+  paymentId: string
+  userId: string
+  provider: PaymentProvider['name']
+  lines: CartLine[]
+  totals: ReturnType<typeof priceCart>
+  address: ReturnType<typeof addressColumns>
+  now: Date
+}
+
+/**
+ * The checkout transaction: stock decrements first (their results come back in order, one per line), then the
+ * order, its line snapshots, the local payment row (written before the gateway is called) and the cart cleanup.
+ */
+function checkoutStatements(db: Db, plan: CheckoutPlan): Statement[] {
+  const { orderId, lines, totals, now } = plan
+  return [
+    ...reserveStockStatements(db, lines, now),
+    db.insert(orders).values({
+      id: orderId,
+      userId: plan.userId,
+      status: 'pending_payment',
+      currency: totals.currency,
+      subtotalAmount: totals.subtotal,
+      shippingAmount: totals.shipping,
+      totalAmount: totals.total,
+      ...plan.address,
+      createdAt: now,
+      updatedAt: now,
+    }),
+    ...chunks(lines).map((chunk) =>
+      db.insert(orderLines).values(
+        chunk.map((line) => ({
+          orderId,
+          bookId: line.bookId,
+          title: line.title,
+          unitAmount: line.priceAmount,
+          quantity: line.quantity,
+        })),
+      ),
+    ),
+    db.insert(payments).values({
+      id: plan.paymentId,
+      orderId,
+      provider: plan.provider,
+      status: 'creating',
+      amount: totals.total,
+      currency: totals.currency,
+      createdAt: now,
+      updatedAt: now,
+    }),
+    db.delete(cartItems).where(
+      and(
+        eq(cartItems.userId, plan.userId),
+        inArray(
+          cartItems.bookId,
+          lines.map((line) => line.bookId),
+        ),
+      ),
+    ),
+  ]
+}
+
 /**
  * Checks out the caller's cart: snapshots titles and prices, reserves stock, creates the order in
  * `pending_payment` and its local payment row, empties the checked-out cart lines: one batch, one transaction.
@@ -88,51 +162,17 @@ export async function checkout(
 
   let reserved: { id: string }[][]
   try {
-    const [first, ...rest] = reserveStockStatements(db, lines, now)
-    const results = await db.batch([
-      first!,
-      ...rest,
-      db.insert(orders).values({
-        id: orderId,
-        userId,
-        status: 'pending_payment',
-        currency: totals.currency,
-        subtotalAmount: totals.subtotal,
-        shippingAmount: totals.shipping,
-        totalAmount: totals.total,
-        ...addressColumns(address),
-        createdAt: now,
-        updatedAt: now,
-      }),
-      db.insert(orderLines).values(
-        lines.map((line) => ({
-          orderId,
-          bookId: line.bookId,
-          title: line.title,
-          unitAmount: line.priceAmount,
-          quantity: line.quantity,
-        })),
-      ),
-      db.insert(payments).values({
-        id: paymentId,
-        orderId,
-        provider: provider.name,
-        status: 'creating',
-        amount: totals.total,
-        currency: totals.currency,
-        createdAt: now,
-        updatedAt: now,
-      }),
-      db.delete(cartItems).where(
-        and(
-          eq(cartItems.userId, userId),
-          inArray(
-            cartItems.bookId,
-            lines.map((line) => line.bookId),
-          ),
-        ),
-      ),
-    ])
+    const statements = checkoutStatements(db, {
+      orderId,
+      paymentId,
+      userId,
+      provider: provider.name,
+      lines,
+      totals,
+      address: addressColumns(address),
+      now,
+    })
+    const results = await runBatch(db, statements)
     reserved = results.slice(0, lines.length) as { id: string }[][]
   } catch (error) {
     if (isCheckViolation(error, 'books_stock_non_negative')) throw await outOfStock(db, lines)

@@ -21,6 +21,12 @@ import {
 import type { Order } from './orders.schemas'
 
 type Line = { bookId: string; quantity: number }
+
+function chunked<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+    items.slice(i * size, i * size + size),
+  )
+}
 type Caller = Pick<AuthUser, 'id' | 'role'>
 
 const cursorSchema = z.object({ i: z.number().int() })
@@ -124,10 +130,13 @@ export async function abandonCheckout(
       .set({ status: 'cancelled', cancelReason: reason, cancelledAt: now, updatedAt: now })
       .where(and(eq(orders.id, order.orderId), eq(orders.status, 'pending_payment'))),
     db.update(payments).set({ status: 'failed', updatedAt: now }).where(eq(payments.orderId, order.orderId)),
-    db
-      .insert(cartItems)
-      .values(order.lines.map((line) => ({ ...line, userId: order.userId, createdAt: now, updatedAt: now })))
-      .onConflictDoNothing(),
+    // Restored in chunks: D1 binds at most 100 parameters per statement.
+    ...chunked(order.lines, 16).map((chunk) =>
+      db
+        .insert(cartItems)
+        .values(chunk.map((line) => ({ ...line, userId: order.userId, createdAt: now, updatedAt: now })))
+        .onConflictDoNothing(),
+    ),
   ])
 }
 
