@@ -7,6 +7,7 @@ import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
 import { getConfig } from './config'
 import { addressesRouter } from './features/addresses'
+import { auditRouter } from './features/audit'
 import { booksRouter } from './features/books'
 import { cartRouter } from './features/cart'
 import { healthRouter } from './features/health'
@@ -104,6 +105,7 @@ export function createApp() {
     .route('/v1', addressesRouter)
     .route('/v1', ordersRouter)
     .route('/v1', paymentsRouter)
+    .route('/v1', auditRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
+import type { Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { addresses, cartItems, idempotencyKeys, orders } from '../../db/schema'
-import type { Statement } from './batch'
 
 /**
  * Commerce's part of deleting an account, as statements for the caller's batch: the cart, saved addresses and

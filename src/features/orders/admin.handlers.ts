@@ -3,7 +3,6 @@ import type { AppRouteHandler } from '../../http/router'
 import { paymentProviderFor } from '../payments/provider'
 import type * as routes from './admin.routes'
 import * as admin from './admin.service'
-import { listAudit as listAuditEntries } from './audit.service'
 import { loadOrder } from './order-views'
 import { refundOrder as refund } from './refunds.service'
 
@@ -29,10 +28,4 @@ export const refundOrder: AppRouteHandler<typeof routes.refundOrder> = async (c)
     actor: c.var.user!,
   })
   return c.json(result, 201)
-}
-
-export const listAudit: AppRouteHandler<typeof routes.listAudit> = async (c) => {
-  const page = await listAuditEntries(c.var.db, c.req.valid('query'))
-  setNextLink(c, page.nextCursor)
-  return c.json(page, 200)
 }

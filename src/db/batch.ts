@@ -1,5 +1,5 @@
 import type { BatchItem } from 'drizzle-orm/batch'
-import type { Db } from '../../db/client'
+import type { Db } from './client'
 
 export type Statement = BatchItem<'sqlite'>
 
