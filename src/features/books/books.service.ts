@@ -151,7 +151,7 @@ export async function createBook(db: Db, input: BookCreate, actorId?: string): P
     const rows = (await writeAudited(
       db,
       insert,
-      actorId && { actorId, action: 'book.create', bookId: id, now },
+      actorId ? { actorId, action: 'book.create', bookId: id, now } : undefined,
     )) as BookRow[]
     return toBook(rows[0]!)
   } catch (error) {
@@ -182,7 +182,7 @@ export async function updateBook(db: Db, id: string, input: BookUpdate, actorId?
     ;[row] = (await writeAudited(
       db,
       update,
-      actorId && { actorId, action: 'book.update', bookId: id, now },
+      actorId ? { actorId, action: 'book.update', bookId: id, now } : undefined,
     )) as BookRow[]
   } catch (error) {
     if (input.isbn && isUniqueViolation(error, 'books.isbn')) throw duplicateIsbn(input.isbn)
@@ -204,7 +204,7 @@ export async function deleteBook(db: Db, id: string, actorId?: string): Promise<
   const deleted = (await writeAudited(
     db,
     remove,
-    actorId && { actorId, action: 'book.delete', bookId: id, now },
+    actorId ? { actorId, action: 'book.delete', bookId: id, now } : undefined,
   )) as {
     id: string
   }[]
@@ -218,7 +218,7 @@ export async function deleteBook(db: Db, id: string, actorId?: string): Promise<
 async function writeAudited(
   db: Db,
   write: Statement,
-  audit: Parameters<typeof auditedBookWrite>[1] | undefined | '',
+  audit: Parameters<typeof auditedBookWrite>[1] | undefined,
 ) {
   if (!audit) return (await runBatch(db, [write]))[0]
   const statements = auditedBookWrite(db, audit, write)
