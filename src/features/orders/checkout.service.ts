@@ -19,7 +19,8 @@ export async function resolveAddress(db: Db, userId: string, choice: AddressChoi
   if (choice.address) return choice.address
   try {
     return toPostalAddress(await findOwnAddress(db, userId, choice.addressId!))
-  } catch {
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) throw error
     throw new ApiError(422, {
       title: 'Unknown address',
       detail: 'addressId is not one of your saved addresses',

@@ -13,8 +13,8 @@ import { assertTransition } from './order-status'
 import {
   loadAggregates,
   loadOrder,
+  loadVisibleOrder,
   type OrderAggregate,
-  orderNotFound,
   PAYMENT_WINDOW_MS,
   toOrder,
 } from './order-views'
@@ -200,7 +200,5 @@ export async function cancelIntentQuietly(provider: PaymentProvider | null, aggr
 }
 
 export async function getOrder(db: Db, id: string, caller: Caller): Promise<Order> {
-  const aggregate = await loadOrder(db, id)
-  if (caller.role !== 'admin' && aggregate.order.userId !== caller.id) throw orderNotFound(id)
-  return toOrder(aggregate)
+  return toOrder(await loadVisibleOrder(db, id, caller))
 }
