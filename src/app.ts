@@ -6,12 +6,18 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
 import { getConfig } from './config'
+import { addressesRouter } from './features/addresses'
+import { auditRouter } from './features/audit'
 import { booksRouter } from './features/books'
 import { ListBooksQuerySchema } from './features/books/books.schemas'
+import { cartRouter } from './features/cart'
 import { healthRouter } from './features/health'
+import { ordersRouter } from './features/orders'
+import { paymentsRouter } from './features/payments'
 import { handleError, handleNotFound, routeMethodIndex } from './http/errors'
 import { ApiError } from './http/problem'
 import { createRouter } from './http/router'
+import { withXmlVariants } from './http/schemas'
 import { edgeCache, isEdgeCacheable } from './middleware/cache'
 import { BOOKMARK_HEADER, database } from './middleware/database'
 import { requireJsonBody } from './middleware/json-body'
@@ -114,7 +120,14 @@ export function createApp(options: AppOptions = {}) {
 
   // The runtime's ceiling for `npm run bench`: no database, cache or validation. Exists only in bench mode.
   if (options.benchMode) app.get('/_bench/static', (c) => c.text('ok'))
-  const routes = app.route('/', healthRouter).route('/v1', booksRouter)
+  const routes = app
+    .route('/', healthRouter)
+    .route('/v1', booksRouter)
+    .route('/v1', cartRouter)
+    .route('/v1', addressesRouter)
+    .route('/v1', ordersRouter)
+    .route('/v1', paymentsRouter)
+    .route('/v1', auditRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -122,17 +135,24 @@ export function createApp(options: AppOptions = {}) {
     bearerFormat: 'JWT',
     description: 'An ES256 access token. Locally: `npm run token -- --role admin`.',
   })
-  app.doc31('/openapi.json', (c) => ({
-    openapi: '3.1.0',
-    info: {
-      title: 'Folio API',
-      version: API_VERSION,
-      description:
-        'The bookstore API. JSON by default; send `Accept: application/xml` for XML. Every error is RFC 9457 ' +
-        `problem details. Request bodies are JSON, at most ${MAX_BODY_BYTES} bytes.`,
-    },
-    servers: [{ url: new URL(c.req.url).origin }],
-  }))
+  app.get('/openapi.json', (c) =>
+    c.json(
+      withXmlVariants(
+        app.getOpenAPI31Document({
+          openapi: '3.1.0',
+          info: {
+            title: 'Folio API',
+            version: API_VERSION,
+            description:
+              'The bookstore API. JSON by default; send `Accept: application/xml` for XML (arrays as `<item>` ' +
+              'elements, resources under `<response>`, errors as RFC 9457 `<problem>`). Every error is RFC 9457 ' +
+              `problem details. Request bodies are JSON, at most ${MAX_BODY_BYTES} bytes.`,
+          },
+          servers: [{ url: new URL(c.req.url).origin }],
+        }),
+      ),
+    ),
+  )
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Folio API reference' }))
 
   const allowedMethods = routeMethodIndex(app.routes)

@@ -1,5 +1,6 @@
 import { type AppOptions, createApp } from './app'
 import type { Bindings } from './env'
+import { runCommerceCron } from './features/orders'
 
 let app: ReturnType<typeof createApp> | undefined
 
@@ -12,4 +13,7 @@ function appFor(env: Bindings): ReturnType<typeof createApp> {
 
 export default {
   fetch: (request, env, context) => appFor(env).fetch(request, env, context),
+  scheduled: async (controller, env, context) => {
+    context.waitUntil(runCommerceCron(env, new Date(controller.scheduledTime)))
+  },
 } satisfies ExportedHandler<Bindings>

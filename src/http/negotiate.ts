@@ -7,7 +7,7 @@ const XML_TYPES = ['application/xml', 'text/xml']
 /** True when the client's `Accept` header ranks XML above JSON (RFC 9110 §12.5.1 content negotiation). */
 export function prefersXml(c: Context): boolean {
   const header = c.req.header('Accept')
-  if (!header || !header.includes('xml')) return false
+  if (!header?.includes('xml')) return false
   const best = accepts(c, {
     header: 'Accept',
     supports: ['application/json', 'application/problem+json', ...XML_TYPES],

@@ -20,10 +20,9 @@ export const ProblemSchema = z
   })
   .openapi('Problem')
 
-const problemContent = {
-  'application/problem+json': { schema: ProblemSchema },
-  'application/problem+xml': { schema: ProblemSchema },
-}
+// Only the JSON media types are declared on routes (they drive the typed `hc` client); `withXmlVariants` adds
+// the XML twin of each to the published document, since the XML middleware serves every JSON response as XML.
+const problemContent = { 'application/problem+json': { schema: ProblemSchema } }
 
 const problem = (description: string) => ({ description, content: problemContent })
 
@@ -46,3 +45,27 @@ export const pick = <K extends keyof typeof errors>(...statuses: K[]) =>
   Object.fromEntries(statuses.map((status) => [status, errors[status]])) as Pick<typeof errors, K>
 
 export const bearerSecurity = [{ bearerAuth: [] }]
+
+const XML_TWINS: Record<string, string> = {
+  'application/json': 'application/xml',
+  'application/problem+json': 'application/problem+xml',
+}
+
+type Content = Record<string, unknown>
+type Operation = { responses?: Record<string, { content?: Content }> }
+
+/** Adds `application/xml` / `application/problem+xml` beside every JSON response in an OpenAPI document. */
+export function withXmlVariants<T extends { paths?: object }>(document: T): T {
+  for (const operations of Object.values(document.paths ?? {}) as Record<string, Operation>[]) {
+    for (const operation of Object.values(operations)) {
+      for (const response of Object.values(operation.responses ?? {})) {
+        const content = response.content
+        if (!content) continue
+        for (const [json, xml] of Object.entries(XML_TWINS)) {
+          if (content[json] && !content[xml]) content[xml] = content[json]
+        }
+      }
+    }
+  }
+  return document
+}

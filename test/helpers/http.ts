@@ -14,6 +14,8 @@ export function api(method: string, path: string, options: JsonRequest = {}): Pr
   return harness.request(path, { method, headers, body })
 }
 
+// Tests read bodies loosely on purpose: the assertions are the type check.
+// biome-ignore lint/suspicious/noExplicitAny: response bodies in tests are asserted, not typed
 export async function json<T = any>(response: Response): Promise<T> {
   return (await response.json()) as T
 }

@@ -1,0 +1,99 @@
+import { base64url, exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { describe, expect, it } from 'vitest'
+import { harness } from '#harness'
+import { bookInput } from './helpers/fixtures'
+import { api, json } from './helpers/http'
+import { signToken } from './helpers/tokens'
+
+// Any admin route will do: POST /v1/books verifies the token, then the role.
+const createWith = (token: string) => api('POST', '/v1/books', { token, body: bookInput() })
+
+async function expectRejected(token: string) {
+  const response = await createWith(token)
+  expect(response.status).toBe(401)
+  expect(response.headers.get('WWW-Authenticate')).toContain('error="invalid_token"')
+  expect((await json(response)).title).toBe('Unauthorized')
+}
+
+describe('access token verification (RFC 8725)', () => {
+  it('accepts a valid admin token', async () => {
+    expect((await createWith(await signToken({ role: 'admin' }))).status).toBe(201)
+  })
+
+  it('rejects an expired token', async () => {
+    await expectRejected(await signToken({ role: 'admin', expiresIn: Math.floor(Date.now() / 1000) - 60 }))
+  })
+
+  it('rejects the wrong audience and the wrong issuer', async () => {
+    await expectRejected(await signToken({ role: 'admin', audience: 'another-api' }))
+    await expectRejected(await signToken({ role: 'admin', issuer: 'https://evil.example' }))
+  })
+
+  it('rejects alg: none', async () => {
+    const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'at+jwt' }))
+    const now = Math.floor(Date.now() / 1000)
+    const payload = base64url.encode(
+      JSON.stringify({
+        sub: 'usr_x',
+        role: 'admin',
+        iss: harness.env.JWT_ISSUER,
+        aud: harness.env.JWT_AUDIENCE,
+        iat: now,
+        exp: now + 300,
+      }),
+    )
+    await expectRejected(`${header}.${payload}.`)
+    await expectRejected(`${header}.${payload}.c2lnbmF0dXJl`)
+  })
+
+  it('rejects an unknown kid and a token signed by another key under our kid', async () => {
+    await expectRejected(await signToken({ role: 'admin', kid: 'no-such-key' }))
+    const { privateKey } = await generateKeyPair('ES256')
+    const kid = JSON.parse(harness.env.JWT_PRIVATE_JWK).kid
+    const forged = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
+      .setSubject('usr_x')
+      .setIssuer(harness.env.JWT_ISSUER)
+      .setAudience(harness.env.JWT_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey)
+    await expectRejected(forged)
+  })
+
+  it('rejects HS256 signed with the public key (algorithm confusion)', async () => {
+    const publicJwk = JSON.parse(harness.env.JWT_PUBLIC_JWKS).keys[0]
+    const secret = new TextEncoder().encode(JSON.stringify(publicJwk))
+    const token = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256', kid: publicJwk.kid, typ: 'at+jwt' })
+      .setSubject('usr_x')
+      .setIssuer(harness.env.JWT_ISSUER)
+      .setAudience(harness.env.JWT_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(secret)
+    await expectRejected(token)
+  })
+
+  it('rejects a JWT of another type and a token without a known role', async () => {
+    await expectRejected(await signToken({ role: 'admin', typ: 'JWT' }))
+    await expectRejected(await signToken({ role: 'superuser' }))
+  })
+
+  it('accepts any key of the configured set (rotation) — a key not in the set is refused', async () => {
+    const { publicKey } = await generateKeyPair('ES256')
+    const jwk = await exportJWK(publicKey)
+    expect(JSON.parse(harness.env.JWT_PUBLIC_JWKS).keys.some((key: { x: string }) => key.x === jwk.x)).toBe(
+      false,
+    )
+  })
+
+  it('answers a malformed Authorization header with 401', async () => {
+    const response = await api('POST', '/v1/books', {
+      headers: { Authorization: 'Basic abc' },
+      body: bookInput(),
+    })
+    expect(response.status).toBe(401)
+    expect(response.headers.get('WWW-Authenticate')).toMatch(/^Bearer/)
+  })
+})

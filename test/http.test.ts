@@ -1,0 +1,141 @@
+import { Hono } from 'hono'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { AppEnv } from '../src/env'
+import { handleError } from '../src/http/errors'
+import { ApiError } from '../src/http/problem'
+import { requestLogger } from '../src/middleware/logger'
+import { bookInput } from './helpers/fixtures'
+import { api, json } from './helpers/http'
+import { adminToken } from './helpers/tokens'
+
+describe('errors are RFC 9457 problem details', () => {
+  it('404 for an unknown route', async () => {
+    const response = await api('GET', '/v1/nothing-here')
+    expect(response.status).toBe(404)
+    expect(response.headers.get('Content-Type')).toBe('application/problem+json')
+    expect(await json(response)).toMatchObject({
+      type: '/problems/not-found',
+      status: 404,
+      instance: '/v1/nothing-here',
+    })
+  })
+
+  it('405 with Allow for a known path and the wrong method', async () => {
+    const response = await api('PUT', '/v1/books')
+    expect(response.status).toBe(405)
+    expect(response.headers.get('Allow')).toBe('GET, POST, HEAD')
+    const item = await api('POST', '/v1/books/bk_00000000000000000000000000')
+    expect(item.status).toBe(405)
+    expect(item.headers.get('Allow')).toContain('PATCH')
+  })
+
+  it('500 carries the request id and nothing internal', async () => {
+    const app = new Hono<AppEnv>()
+    app.use(async (c, next) => {
+      c.set('requestId', 'req-123')
+      await next()
+    })
+    app.get('/boom', () => {
+      throw new Error('SQLITE_ERROR: no such table: secret_stuff at /src/db.ts:12')
+    })
+    app.onError(handleError)
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const response = await app.request('/boom')
+    expect(response.status).toBe(500)
+    const body = await response.text()
+    expect(body).toContain('req-123')
+    expect(body).not.toMatch(/SQLITE|secret_stuff|db\.ts|stack/i)
+    expect(spy).toHaveBeenCalled()
+  })
+
+  it('ApiError headers reach the response', async () => {
+    const app = new Hono<AppEnv>()
+    app.get('/limited', () => {
+      throw new ApiError(429, { title: 'Too many requests', headers: { 'Retry-After': '30' } })
+    })
+    app.onError(handleError)
+    const response = await app.request('/limited')
+    expect(response.status).toBe(429)
+    expect(response.headers.get('Retry-After')).toBe('30')
+  })
+})
+
+describe('request id, logs and headers', () => {
+  afterEach(() => vi.restoreAllMocks())
+
+  it('echoes a client X-Request-Id and generates one otherwise', async () => {
+    const echoed = await api('GET', '/health', { headers: { 'X-Request-Id': 'client-id-42' } })
+    expect(echoed.headers.get('X-Request-Id')).toBe('client-id-42')
+    const generated = await api('GET', '/health')
+    expect(generated.headers.get('X-Request-Id')).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it('writes one JSON log line with the route pattern and no secrets', async () => {
+    const lines: string[] = []
+    vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line))
+    const app = new Hono<AppEnv>()
+    app.use(async (c, next) => {
+      c.set('requestId', 'req-log')
+      c.set('user', { id: 'usr_1', role: 'customer' })
+      await next()
+    })
+    app.use(requestLogger())
+    app.post('/v1/things/:id', (c) => c.json({ ok: true }))
+    await app.request('/v1/things/th_123?token=secret', {
+      method: 'POST',
+      headers: { Authorization: 'Bearer secret-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ password: 'hunter2' }),
+    })
+    expect(lines).toHaveLength(1)
+    const line = JSON.parse(lines[0]!)
+    expect(line).toMatchObject({
+      msg: 'request',
+      method: 'POST',
+      route: '/v1/things/:id',
+      status: 200,
+      requestId: 'req-log',
+      userId: 'usr_1',
+    })
+    expect(typeof line.durationMs).toBe('number')
+    expect(lines[0]).not.toMatch(/secret|hunter2|th_123/)
+  })
+
+  it('sends secure headers and Server-Timing', async () => {
+    const response = await api('GET', '/v1/books?limit=1')
+    expect(response.headers.get('X-Content-Type-Options')).toBe('nosniff')
+    expect(response.headers.get('Content-Security-Policy')).toContain("default-src 'none'")
+    expect(response.headers.get('Strict-Transport-Security')).toContain('max-age=')
+    expect(response.headers.get('Server-Timing')).toContain('total')
+  })
+
+  it('marks authenticated responses private', async () => {
+    const response = await api('POST', '/v1/books', { token: await adminToken(), body: bookInput() })
+    expect(response.status).toBe(201)
+    expect(response.headers.get('Cache-Control')).toBe('private, no-store')
+  })
+})
+
+describe('CORS', () => {
+  it('answers a preflight from an allowed origin', async () => {
+    const response = await api('OPTIONS', '/v1/books', {
+      headers: {
+        Origin: 'https://shop.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization, content-type',
+      },
+    })
+    expect(response.status).toBe(204)
+    expect(response.headers.get('Access-Control-Allow-Origin')).toBe('https://shop.example')
+    expect(response.headers.get('Access-Control-Allow-Methods')).toContain('POST')
+    expect(response.headers.get('Access-Control-Allow-Headers')?.toLowerCase()).toContain('authorization')
+  })
+
+  it('gives a disallowed origin no CORS grant', async () => {
+    const preflight = await api('OPTIONS', '/v1/books', {
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    })
+    expect(preflight.headers.get('Access-Control-Allow-Origin')).toBeNull()
+    const simple = await api('GET', '/v1/books?limit=1', { headers: { Origin: 'https://evil.example' } })
+    expect(simple.headers.get('Access-Control-Allow-Origin')).toBeNull()
+  })
+})
