@@ -2,7 +2,8 @@
 // mitigation), so CPU cannot be observed from inside the Worker. The same app runs here through app.request over a
 // libSQL file, with process.cpuUsage() deltas per request. SQLite runs in this process too, so the database's
 // share (the Server-Timing `db` metric) is reported apart: on Workers, D1 runs elsewhere and is not CPU time.
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { createClient } from '@libsql/client'
 import { drizzle } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
 import { createApp } from '../../src/app.ts'
@@ -35,9 +36,25 @@ function installMemoryCache(): void {
 
 async function openDatabase(books: number, log: (line: string) => void): Promise<string> {
   mkdirSync('.wrangler/bench-state', { recursive: true })
-  const url = `file:.wrangler/bench-state/cpu-${books}.db`
+  const path = `.wrangler/bench-state/cpu-${books}.db`
+  const url = `file:${path}`
+  const migrateWithOwnClient = async () => {
+    const client = createClient({ url })
+    try {
+      await migrate(drizzle(client), { migrationsFolder: './drizzle' })
+    } finally {
+      client.close()
+    }
+  }
+  try {
+    await migrateWithOwnClient()
+  } catch {
+    // Another migration history (squashed or renumbered migrations): the probe database is disposable.
+    log(`${path} has another migration history; recreating it`)
+    rmSync(path, { force: true })
+    await migrateWithOwnClient()
+  }
   const client = getLibsqlClient(url)
-  await migrate(drizzle(client), { migrationsFolder: './drizzle' })
   const db = drizzle(client, { schema }) as unknown as Db
   if ((await countBooks(db)) < books) {
     log(`seeding ${books} books into ${url.slice(5)} for the CPU probe`)

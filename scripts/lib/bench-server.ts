@@ -35,9 +35,21 @@ export function writeBenchConfig(): void {
 export async function prepareDatabase(books: number, log: (line: string) => void): Promise<void> {
   const state = benchState(books)
   if (process.argv.includes('--fresh') && existsSync(state)) rmSync(state, { recursive: true })
-  wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--config', BENCH_CONFIG, '--persist-to', state], {
-    quiet: true,
-  })
+  const migrate = () =>
+    wrangler(
+      ['d1', 'migrations', 'apply', 'DB', '--local', '--config', BENCH_CONFIG, '--persist-to', state],
+      {
+        quiet: true,
+      },
+    )
+  try {
+    migrate()
+  } catch {
+    // Migrations were squashed or renumbered since this database was built: it is disposable, rebuild it.
+    log(`${state} has another migration history; recreating it`)
+    rmSync(state, { recursive: true, force: true })
+    migrate()
+  }
   const proxy = await getPlatformProxy<{ DB: D1Database }>({
     configPath: BENCH_CONFIG,
     persist: { path: `${state}/v3` },
