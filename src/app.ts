@@ -6,8 +6,11 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
 import { getConfig } from './config'
+import { authRouter, jwksRouter } from './features/auth'
 import { booksRouter } from './features/books'
 import { healthRouter } from './features/health'
+import { devMailRouter } from './features/mail'
+import { usersRouter } from './features/users'
 import { handleError, handleNotFound, routeMethodIndex } from './http/errors'
 import { ApiError } from './http/problem'
 import { createRouter } from './http/router'
@@ -92,8 +95,15 @@ export function createApp() {
   app.use('/v1/*', requireJsonBody())
   app.use('/v1/*', database())
   app.use('/health', database())
+  app.use('/_dev/*', database())
 
-  const routes = app.route('/', healthRouter).route('/v1', booksRouter)
+  const routes = app
+    .route('/', healthRouter)
+    .route('/', jwksRouter)
+    .route('/', devMailRouter)
+    .route('/v1', booksRouter)
+    .route('/v1', authRouter)
+    .route('/v1', usersRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

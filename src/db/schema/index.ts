@@ -1,2 +1,7 @@
 export * from './books'
+export * from './mail'
+export * from './mfa'
+export * from './one-time-tokens'
+export * from './security'
+export * from './sessions'
 export * from './users'
