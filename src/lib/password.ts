@@ -21,12 +21,12 @@ function toBase64Url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
 
-function fromBase64Url(text: string): Uint8Array {
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
   return Uint8Array.from(binary, (char) => char.charCodeAt(0))
 }
 
-async function pepper(password: string, secret: string): Promise<Uint8Array> {
+async function pepper(password: string, secret: string): Promise<Uint8Array<ArrayBuffer>> {
   const key = await crypto.subtle.importKey(
     'raw',
     encoder.encode(secret),
@@ -40,7 +40,7 @@ async function pepper(password: string, secret: string): Promise<Uint8Array> {
 async function derive(
   password: string,
   secret: string,
-  salt: Uint8Array,
+  salt: Uint8Array<ArrayBuffer>,
   iterations: number,
 ): Promise<Uint8Array> {
   const material = await crypto.subtle.importKey('raw', await pepper(password, secret), 'PBKDF2', false, [
@@ -69,7 +69,7 @@ export async function hashPassword(password: string, secret: string): Promise<st
   return `$${ALGORITHM}$v=${VERSION}$i=${PBKDF2_ITERATIONS}$${toBase64Url(salt)}$${toBase64Url(hash)}`
 }
 
-type ParsedHash = { version: number; iterations: number; salt: Uint8Array; hash: Uint8Array }
+type ParsedHash = { version: number; iterations: number; salt: Uint8Array<ArrayBuffer>; hash: Uint8Array }
 
 function parseHash(stored: string): ParsedHash | null {
   const match = stored.match(/^\$pbkdf2-sha256\$v=(\d+)\$i=(\d+)\$([\w-]+)\$([\w-]+)$/)

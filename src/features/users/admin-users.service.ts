@@ -1,4 +1,4 @@
-import { and, desc, eq, like, lt, or, type SQL, sql } from 'drizzle-orm'
+import { and, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../../db/client'
 import { securityEvents, users } from '../../db/schema'

@@ -22,7 +22,7 @@ import {
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
-  content: { 'application/json': { schema }, 'application/xml': { schema } },
+  content: { 'application/json': { schema } },
 })
 const body = <T extends z.ZodType>(schema: T) => ({
   required: true,
