@@ -5,7 +5,7 @@ import { createApp } from '../src/app'
 import { getConfig } from '../src/config'
 import { mailOutbox } from '../src/db/schema'
 import type { MailQueueMessage } from '../src/env'
-import { handleMailQueue, outboxInsert } from '../src/features/mail'
+import { handleMailQueue, outboxInsert, sweepMail } from '../src/features/mail'
 import { deliverMail, dueMailIds, MAX_MAIL_ATTEMPTS } from '../src/features/mail/mail.service'
 import { httpMailTransport, type MailTransport } from '../src/features/mail/mail.transports'
 import { mailTo, register, uniqueEmail } from './helpers/accounts'
@@ -79,6 +79,14 @@ describe('mail outbox delivery', () => {
     await handleMailQueue(batch, harness.env)
     expect(acked).toEqual([id])
     expect((await row(id)).status).toBe('sent')
+  })
+})
+
+describe('cron sweep', () => {
+  it('hands due pending mail to the queue, or delivers inline where there is no queue', async () => {
+    const { id } = await queuedMail()
+    expect(await sweepMail(harness.env)).toBeGreaterThanOrEqual(1)
+    if (harness.runtime === 'node') expect((await row(id)).status).toBe('sent')
   })
 })
 

@@ -1,5 +1,8 @@
+import { eq } from 'drizzle-orm'
 import { Secret, TOTP } from 'otpauth'
 import { describe, expect, it } from 'vitest'
+import { harness } from '#harness'
+import { recoveryCodes, totpFactors } from '../src/db/schema'
 import { login, PASSWORD, signedIn } from './helpers/accounts'
 import { api, json } from './helpers/http'
 
@@ -41,6 +44,16 @@ describe('TOTP enrolment', () => {
     expect(secret).toMatch(/^[A-Z2-7]+=*$/)
     expect(recoveryCodes).toHaveLength(10)
     expect(new Set(recoveryCodes).size).toBe(10)
+  })
+
+  it('stores the seed sealed and the recovery codes hashed: the database alone reveals neither', async () => {
+    const { user, secret, recoveryCodes: codes } = await withTotp()
+    const [factor] = await harness.db().select().from(totpFactors).where(eq(totpFactors.userId, user.id))
+    expect(factor!.secret).toMatch(/^v1\./)
+    expect(factor!.secret).not.toContain(secret)
+    const stored = await harness.db().select().from(recoveryCodes).where(eq(recoveryCodes.userId, user.id))
+    expect(stored).toHaveLength(10)
+    for (const row of stored) expect(codes).not.toContain(row.codeHash)
   })
 
   it('refuses a wrong confirmation code, and a second enrolment while on', async () => {

@@ -9,6 +9,7 @@ export const totpFactors = sqliteTable('totp_factors', {
   userId: text('user_id')
     .primaryKey()
     .references(() => users.id, { onDelete: 'cascade' }),
+  /** The base32 seed, sealed with AES-GCM (src/lib/secret-box.ts): a database leak alone reveals no seeds. */
   secret: text('secret').notNull(),
   confirmedAt: integer('confirmed_at', { mode: 'timestamp_ms' }),
   lastUsedStep: integer('last_used_step'),

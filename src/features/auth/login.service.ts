@@ -92,7 +92,7 @@ export async function loginWithMfa(
   const [user] = await db.select().from(users).where(eq(users.id, userId))
   if (!user) throw invalidCredentials()
   await assertLoginAllowed(db, user.email, client, now)
-  const factor = await spendSecondFactor(db, user.id, input.code, now)
+  const factor = await spendSecondFactor(db, config.PASSWORD_PEPPER, user.id, input.code, now)
   if (!factor) {
     await loginAttemptInsert(db, { email: user.email, userId: user.id, outcome: 'mfa_failed', client, now })
     throw new ApiError(401, { title: 'Invalid code', detail: 'The code is wrong, expired or already used' })

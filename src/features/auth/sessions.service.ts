@@ -61,23 +61,10 @@ const invalidRefreshToken = () =>
 
 export type Rotation = { sessionId: string; userId: string; role: 'customer' | 'admin'; refreshToken: string }
 
-/**
- * Refresh token rotation with reuse detection (RFC 9700 §4.14.2), in ONE batch whose changed-row counts decide:
- *  1. if the presented token was already rotated, revoke its whole session (reuse = theft or a replayed copy);
- *  2. compare-and-swap: mark the token used only if it is unused and its session active;
- *  3. insert the successor only if step 2 won (it is keyed on `replaced_by = <new hash>`);
- *  4. touch the session, again only if step 2 won.
- * D1 runs a batch as one transaction, so two racing refreshes cannot both win: the loser is treated as reuse.
- */
-export async function rotateRefreshToken(
-  db: Db,
-  refreshToken: string,
-  client: ClientInfo,
-  now = new Date(),
-): Promise<Rotation> {
-  const oldHash = await sha256Hex(refreshToken)
-  const next = randomToken(32)
-  const newHash = await sha256Hex(next)
+type RotationInput = { oldHash: string; newHash: string; client: ClientInfo; now: Date }
+
+/** The four statements of a rotation (see rotateRefreshToken), in order. */
+function rotationStatements(db: Db, { oldHash, newHash, client, now }: RotationInput) {
   const activeSessionIds = db
     .select({ id: sessions.id })
     .from(sessions)
@@ -87,7 +74,7 @@ export async function rotateRefreshToken(
       .select({ id: refreshTokens.sessionId })
       .from(refreshTokens)
       .where(and(eq(refreshTokens.tokenHash, oldHash), condition))
-  const [revoked, swapped, , touched] = await db.batch([
+  return [
     db
       .update(sessions)
       .set({ revokedAt: now, revokedReason: 'refresh_token_reuse' })
@@ -121,7 +108,29 @@ export async function rotateRefreshToken(
       .set({ lastUsedAt: now, ip: client.ip, country: client.country })
       .where(inArray(sessions.id, tokenOwner(eq(refreshTokens.replacedBy, newHash))))
       .returning({ id: sessions.id, userId: sessions.userId }),
-  ])
+  ] as const
+}
+
+/**
+ * Refresh token rotation with reuse detection (RFC 9700 §4.14.2), in ONE batch whose changed-row counts decide:
+ *  1. if the presented token was already rotated, revoke its whole session (reuse = theft or a replayed copy);
+ *  2. compare-and-swap: mark the token used only if it is unused and its session active;
+ *  3. insert the successor only if step 2 won (it is keyed on `replaced_by = <new hash>`);
+ *  4. touch the session, again only if step 2 won.
+ * D1 runs a batch as one transaction, so two racing refreshes cannot both win: the loser is treated as reuse.
+ */
+export async function rotateRefreshToken(
+  db: Db,
+  refreshToken: string,
+  client: ClientInfo,
+  now = new Date(),
+): Promise<Rotation> {
+  const oldHash = await sha256Hex(refreshToken)
+  const next = randomToken(32)
+  const newHash = await sha256Hex(next)
+  const [revoked, swapped, , touched] = await db.batch(
+    rotationStatements(db, { oldHash, newHash, client, now }),
+  )
   const reused = revoked[0]
   if (reused) {
     await recordReuse(db, reused.userId, client, now)

@@ -2,6 +2,7 @@ import { and, eq, isNotNull, isNull, lt, or } from 'drizzle-orm'
 import { Secret, TOTP } from 'otpauth'
 import type { Db } from '../../db/client'
 import { recoveryCodes, totpFactors } from '../../db/schema'
+import { open, seal } from '../../lib/secret-box'
 import { normalizeRecoveryCode, sha256Hex } from '../../lib/secure-random'
 
 /** RFC 6238 parameters every authenticator app supports: SHA-1, 6 digits, 30-second steps. */
@@ -17,6 +18,12 @@ export function totpFor(secret: string, label = 'Folio account') {
     secret: Secret.fromBase32(secret),
   })
 }
+
+/** TOTP seeds are stored sealed (AES-GCM, key derived from the server secret): see src/lib/secret-box.ts. */
+export const sealTotpSecret = (secret: string, serverSecret: string) =>
+  seal(secret, serverSecret, 'totp-secret')
+export const openTotpSecret = (sealed: string, serverSecret: string) =>
+  open(sealed, serverSecret, 'totp-secret')
 
 export function newTotpSecret(): string {
   return new Secret({ size: 20 }).base32
@@ -36,6 +43,7 @@ export function matchingStep(secret: string, code: string, now = Date.now()): nu
  */
 export async function spendTotpCode(
   db: Db,
+  serverSecret: string,
   userId: string,
   code: string,
   now = new Date(),
@@ -45,7 +53,7 @@ export async function spendTotpCode(
     .from(totpFactors)
     .where(and(eq(totpFactors.userId, userId), isNotNull(totpFactors.confirmedAt)))
   if (!factor) return false
-  const step = matchingStep(factor.secret, code, now.getTime())
+  const step = matchingStep(await openTotpSecret(factor.secret, serverSecret), code, now.getTime())
   if (step === null) return false
   const [won] = await db
     .update(totpFactors)
@@ -91,8 +99,15 @@ export async function hasConfirmedTotp(db: Db, userId: string): Promise<boolean>
 }
 
 /** A second factor check: a 6-digit TOTP code, or else a recovery code. Reports which one was used. */
-export async function spendSecondFactor(db: Db, userId: string, code: string, now = new Date()) {
+export async function spendSecondFactor(
+  db: Db,
+  serverSecret: string,
+  userId: string,
+  code: string,
+  now = new Date(),
+) {
   const trimmed = code.trim()
-  if (/^\d{6}$/.test(trimmed)) return (await spendTotpCode(db, userId, trimmed, now)) ? 'totp' : null
+  if (/^\d{6}$/.test(trimmed))
+    return (await spendTotpCode(db, serverSecret, userId, trimmed, now)) ? 'totp' : null
   return (await spendRecoveryCode(db, userId, trimmed, now)) ? 'recovery_code' : null
 }

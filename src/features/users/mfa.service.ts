@@ -5,22 +5,30 @@ import { recoveryCodes, securityEvents, totpFactors } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { randomRecoveryCode, sha256Hex } from '../../lib/secure-random'
-import { matchingStep, newTotpSecret, spendSecondFactor, totpFor } from '../auth/totp'
+import {
+  matchingStep,
+  newTotpSecret,
+  openTotpSecret,
+  sealTotpSecret,
+  spendSecondFactor,
+  totpFor,
+} from '../auth/totp'
 import { mailTemplates, outboxInsert } from '../mail'
 import { assertPassword, getUser } from './me.service'
 
 export const RECOVERY_CODE_COUNT = 10
 
 /** Starts enrolment: a new secret, unconfirmed until a code from it is shown (replaces an unconfirmed one). */
-export async function startTotp(db: Db, userId: string) {
+export async function startTotp(db: Db, config: Config, userId: string) {
   const user = await getUser(db, userId)
   const secret = newTotpSecret()
+  const sealed = await sealTotpSecret(secret, config.PASSWORD_PEPPER)
   const [factor] = await db
     .insert(totpFactors)
-    .values({ userId, secret, createdAt: new Date() })
+    .values({ userId, secret: sealed, createdAt: new Date() })
     .onConflictDoUpdate({
       target: totpFactors.userId,
-      set: { secret, createdAt: new Date(), lastUsedStep: null },
+      set: { secret: sealed, createdAt: new Date(), lastUsedStep: null },
       where: isNull(totpFactors.confirmedAt),
     })
     .returning({ userId: totpFactors.userId })
@@ -34,7 +42,7 @@ export async function startTotp(db: Db, userId: string) {
 }
 
 /** Confirms enrolment with a first code; answers 10 fresh recovery codes (stored hashed, shown only now). */
-export async function confirmTotp(db: Db, userId: string, code: string) {
+export async function confirmTotp(db: Db, config: Config, userId: string, code: string) {
   const now = new Date()
   const [factor] = await db
     .select()
@@ -42,7 +50,8 @@ export async function confirmTotp(db: Db, userId: string, code: string) {
     .where(and(eq(totpFactors.userId, userId), isNull(totpFactors.confirmedAt)))
   if (!factor)
     throw new ApiError(409, { title: 'Nothing to confirm', detail: 'Start with POST /v1/me/mfa/totp' })
-  const step = matchingStep(factor.secret, code, now.getTime())
+  const secret = await openTotpSecret(factor.secret, config.PASSWORD_PEPPER)
+  const step = matchingStep(secret, code, now.getTime())
   if (step === null) {
     throw new ApiError(422, {
       title: 'Wrong code',
@@ -100,7 +109,7 @@ export async function disableTotp(
     .where(and(eq(totpFactors.userId, userId), isNotNull(totpFactors.confirmedAt)))
   if (!factor)
     throw new ApiError(404, { title: 'Two-factor is off', detail: 'There is no authenticator to remove' })
-  if (!(await spendSecondFactor(db, userId, input.code, now))) {
+  if (!(await spendSecondFactor(db, config.PASSWORD_PEPPER, userId, input.code, now))) {
     throw new ApiError(403, {
       title: 'Invalid code',
       detail: 'The code is wrong, expired or already used',

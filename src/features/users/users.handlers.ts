@@ -48,11 +48,11 @@ export const listSecurityEvents: AppRouteHandler<typeof routes.listSecurityEvent
 
 export const startTotp: AppRouteHandler<typeof routes.startTotp> = async (c) => {
   c.header('Cache-Control', 'no-store')
-  return c.json(await mfa.startTotp(c.var.db, caller(c).userId), 200)
+  return c.json(await mfa.startTotp(c.var.db, c.var.config, caller(c).userId), 200)
 }
 
 export const confirmTotp: AppRouteHandler<typeof routes.confirmTotp> = async (c) => {
-  const result = await mfa.confirmTotp(c.var.db, caller(c).userId, c.req.valid('json').code)
+  const result = await mfa.confirmTotp(c.var.db, c.var.config, caller(c).userId, c.req.valid('json').code)
   dispatchMail(c, result.outboxIds)
   c.header('Cache-Control', 'no-store')
   return c.json({ recoveryCodes: result.recoveryCodes }, 200)
