@@ -63,10 +63,15 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return difference === 0
 }
 
-export async function hashPassword(password: string, secret: string): Promise<string> {
+/** `iterations` exists for tests and migrations of old hashes; the app always uses the default. */
+export async function hashPassword(
+  password: string,
+  secret: string,
+  iterations = PBKDF2_ITERATIONS,
+): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES))
-  const hash = await derive(password, secret, salt, PBKDF2_ITERATIONS)
-  return `$${ALGORITHM}$v=${VERSION}$i=${PBKDF2_ITERATIONS}$${toBase64Url(salt)}$${toBase64Url(hash)}`
+  const hash = await derive(password, secret, salt, iterations)
+  return `$${ALGORITHM}$v=${VERSION}$i=${iterations}$${toBase64Url(salt)}$${toBase64Url(hash)}`
 }
 
 type ParsedHash = { version: number; iterations: number; salt: Uint8Array<ArrayBuffer>; hash: Uint8Array }
