@@ -134,6 +134,15 @@ describe('PATCH /v1/me', () => {
     expect((await api('POST', '/v1/auth/verify-email', { body: { token: stale } })).status).toBe(400)
   })
 
+  it('mails a new verification link on request, until the address is verified', async () => {
+    const { email, tokens } = await signedIn()
+    const token = tokens.accessToken
+    expect((await api('POST', '/v1/me/email-verification', { token })).status).toBe(202)
+    const fresh = await tokenFromMail(email, /confirm your email/i)
+    expect((await api('POST', '/v1/auth/verify-email', { body: { token: fresh } })).status).toBe(204)
+    expect((await api('POST', '/v1/me/email-verification', { token })).status).toBe(409)
+  })
+
   it('refuses an email that another account uses', async () => {
     const other = await register()
     const { tokens } = await signedIn()

@@ -12,8 +12,22 @@ import type { Register } from './auth.schemas'
 
 export const EMAIL_VERIFICATION_TTL_MS = 24 * 60 * 60 * 1000
 export const PASSWORD_RESET_TTL_MS = 30 * 60 * 1000
-/** At most this many reset mails per account and hour, so the endpoint cannot be used to flood an inbox. */
-const MAX_RESET_MAILS_PER_HOUR = 3
+/** At most this many reset or verification mails per account and hour, so nobody can flood an inbox. */
+const MAX_MAILS_PER_HOUR = 3
+
+async function tokensSentLastHour(db: Db, userId: string, purpose: OneTimeTokenPurpose, now: Date) {
+  const [recent] = await db
+    .select({ total: count() })
+    .from(oneTimeTokens)
+    .where(
+      and(
+        eq(oneTimeTokens.userId, userId),
+        eq(oneTimeTokens.purpose, purpose),
+        gt(oneTimeTokens.createdAt, new Date(now.getTime() - 3_600_000)),
+      ),
+    )
+  return recent?.total ?? 0
+}
 
 /** A fresh emailed token: the link carries it, the database keeps only its SHA-256 hash. */
 export async function oneTimeTokenInsert(
@@ -133,22 +147,40 @@ export async function verifyEmail(db: Db, token: string) {
   if (!spent[0] || !verified[0]) throw invalidToken()
 }
 
+/** Mails a fresh verification link for the account's current email (409 when already verified, 429 past 3/h). */
+export async function resendVerification(db: Db, config: Config, userId: string): Promise<string[]> {
+  const now = new Date()
+  const [user] = await db.select().from(users).where(eq(users.id, userId))
+  if (!user) return []
+  if (user.emailVerifiedAt) {
+    throw new ApiError(409, { title: 'Already verified', detail: `${user.email} is already verified` })
+  }
+  if ((await tokensSentLastHour(db, user.id, 'verify_email', now)) >= MAX_MAILS_PER_HOUR) {
+    throw new ApiError(429, {
+      title: 'Too many verification mails',
+      detail: 'Wait an hour before asking for another link',
+      headers: { 'Retry-After': '3600' },
+    })
+  }
+  const verification = await oneTimeTokenInsert(db, {
+    userId,
+    email: user.email,
+    purpose: 'verify_email',
+    ttlMs: EMAIL_VERIFICATION_TTL_MS,
+    now,
+  })
+  const link = verificationLink(config, verification.token)
+  const mail = outboxInsert(db, mailTemplates.verifyEmailMail(user.email, user.name, link), now)
+  await db.batch([verification.statement, mail.statement])
+  return [mail.id]
+}
+
 /** Always "accepted" to the caller, whether or not the email has an account (no enumeration). */
 export async function requestPasswordReset(db: Db, config: Config, email: string): Promise<string[]> {
   const now = new Date()
   const [user] = await db.select().from(users).where(eq(users.email, email))
   if (!user) return []
-  const [recent] = await db
-    .select({ total: count() })
-    .from(oneTimeTokens)
-    .where(
-      and(
-        eq(oneTimeTokens.userId, user.id),
-        eq(oneTimeTokens.purpose, 'password_reset'),
-        gt(oneTimeTokens.createdAt, new Date(now.getTime() - 3_600_000)),
-      ),
-    )
-  if ((recent?.total ?? 0) >= MAX_RESET_MAILS_PER_HOUR) return []
+  if ((await tokensSentLastHour(db, user.id, 'password_reset', now)) >= MAX_MAILS_PER_HOUR) return []
   const reset = await oneTimeTokenInsert(db, {
     userId: user.id,
     email,

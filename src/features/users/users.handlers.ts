@@ -1,4 +1,5 @@
 import type { AppRouteHandler } from '../../http/router'
+import { resendVerification as resendVerificationMail } from '../auth/accounts.service'
 import { toUser } from '../auth/user-view'
 import { dispatchMail } from '../mail'
 import * as admin from './admin-users.service'
@@ -25,6 +26,11 @@ export const updateMe: AppRouteHandler<typeof routes.updateMe> = async (c) => {
 export const deleteMe: AppRouteHandler<typeof routes.deleteMe> = async (c) => {
   await me.deleteMe(c.var.db, c.var.config, caller(c).userId, c.req.valid('json').password)
   return c.body(null, 204)
+}
+
+export const resendVerification: AppRouteHandler<typeof routes.resendVerification> = async (c) => {
+  dispatchMail(c, await resendVerificationMail(c.var.db, c.var.config, caller(c).userId))
+  return c.body(null, 202)
 }
 
 export const changePassword: AppRouteHandler<typeof routes.changePassword> = async (c) => {

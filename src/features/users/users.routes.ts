@@ -61,6 +61,14 @@ export const deleteMe = createRoute({
   responses: { 204: { description: 'Deleted' }, ...pick(401, 403, 409, 413, 415, 422, 500) },
 })
 
+export const resendVerification = createRoute({
+  ...me,
+  method: 'post',
+  path: '/me/email-verification',
+  summary: 'Mail a new verification link to the account email',
+  responses: { 202: { description: 'Sent' }, ...pick(401, 409, 429, 500) },
+})
+
 export const changePassword = createRoute({
   ...me,
   method: 'post',
