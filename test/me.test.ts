@@ -1,6 +1,8 @@
+import { eq } from 'drizzle-orm'
 import { base64url, generateKeyPair, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
+import { loginAttempts, oneTimeTokens, securityEvents, sessions, users } from '../src/db/schema'
 import {
   client,
   login,
@@ -237,8 +239,9 @@ describe('GET /v1/me/security-events', () => {
 })
 
 describe('DELETE /v1/me', () => {
-  it('needs the password, then removes the account; its tokens stop working', async () => {
-    const { email, tokens } = await signedIn()
+  it('needs the password, then removes the account and its data; its tokens stop working', async () => {
+    const { email, tokens, user } = await signedIn()
+    await login(email, 'a wrong password here')
     expect(
       (await api('DELETE', '/v1/me', { token: tokens.accessToken, body: { password: 'wrong one' } })).status,
     ).toBe(403)
@@ -250,6 +253,18 @@ describe('DELETE /v1/me', () => {
       (await api('POST', '/v1/auth/refresh', { body: { refreshToken: tokens.refreshToken } })).status,
     ).toBe(401)
     expect((await login(email, PASSWORD)).status).toBe(401)
+    const db = harness.db()
+    for (const [name, table, column] of [
+      ['sessions', sessions, sessions.userId],
+      ['security events', securityEvents, securityEvents.userId],
+      ['emailed tokens', oneTimeTokens, oneTimeTokens.userId],
+      ['user', users, users.id],
+    ] as const) {
+      expect(await db.select().from(table).where(eq(column, user.id)), name).toEqual([])
+    }
+    // Only the failed attempt made after the deletion remains: it names no account.
+    const attempts = await db.select().from(loginAttempts).where(eq(loginAttempts.email, email))
+    expect(attempts.map((attempt) => [attempt.userId, attempt.outcome])).toEqual([[null, 'bad_credentials']])
     // The address is free again.
     expect(
       (await api('POST', '/v1/auth/register', { body: { email, password: PASSWORD, name: 'Again' } })).status,

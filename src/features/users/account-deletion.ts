@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, inArray, or, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db } from '../../db/client'
 import {
@@ -6,6 +6,7 @@ import {
   mailOutbox,
   oneTimeTokens,
   recoveryCodes,
+  refreshTokens,
   securityEvents,
   sessions,
   totpFactors,
@@ -29,10 +30,19 @@ export const accountDeletionSteps: AccountDeletionStep[] = [
     db.delete(totpFactors).where(eq(totpFactors.userId, user.id)),
     db.delete(oneTimeTokens).where(eq(oneTimeTokens.userId, user.id)),
     db.delete(securityEvents).where(eq(securityEvents.userId, user.id)),
-    // Sessions cascade to their refresh tokens.
+    db
+      .delete(refreshTokens)
+      .where(
+        inArray(
+          refreshTokens.sessionId,
+          db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id)),
+        ),
+      ),
     db.delete(sessions).where(eq(sessions.userId, user.id)),
     // Login attempts and unsent mail carry the address: personal data, erased too (GDPR Art. 17).
-    db.delete(loginAttempts).where(eq(loginAttempts.email, user.email)),
+    db
+      .delete(loginAttempts)
+      .where(or(eq(loginAttempts.userId, user.id), eq(loginAttempts.email, user.email))),
     db.delete(mailOutbox).where(eq(mailOutbox.to, user.email)),
   ],
 ]
