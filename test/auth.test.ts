@@ -1,4 +1,8 @@
+import { eq, inArray } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
+import { harness } from '#harness'
+import { sessions } from '../src/db/schema'
+import { pruneIdentityData } from '../src/features/auth/maintenance'
 import {
   client,
   login,
@@ -254,5 +258,26 @@ describe('GET /.well-known/jwks.json', () => {
     const { keys } = await json(response)
     expect(keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', kid: 'test-key-1', alg: 'ES256' })
     expect(keys[0]).not.toHaveProperty('d')
+  })
+})
+
+describe('identity maintenance (cron)', () => {
+  it('drops sessions that ended over a week ago, with their refresh tokens; keeps live ones', async () => {
+    const live = await signedIn()
+    const ended = await signedIn()
+    await api('POST', '/v1/auth/logout', { body: { refreshToken: ended.tokens.refreshToken } })
+    const db = harness.db()
+    // Backdate the logout (rather than run the prune in the future, which would touch other tests' rows).
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000)
+    await db.update(sessions).set({ revokedAt: eightDaysAgo }).where(eq(sessions.userId, ended.user.id))
+    await pruneIdentityData(db)
+    const remaining = await db
+      .select()
+      .from(sessions)
+      .where(inArray(sessions.userId, [live.user.id, ended.user.id]))
+    expect(remaining.map((session) => session.userId)).toEqual([live.user.id])
+    expect(
+      (await api('POST', '/v1/auth/refresh', { body: { refreshToken: live.tokens.refreshToken } })).status,
+    ).toBe(200)
   })
 })
