@@ -1,5 +1,5 @@
-import { eq } from 'drizzle-orm'
-import { describe, expect, it } from 'vitest'
+import { eq, inArray } from 'drizzle-orm'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { harness } from '#harness'
 import { users } from '../src/db/schema'
 import { login, PASSWORD, register, signedIn } from './helpers/accounts'
@@ -97,9 +97,14 @@ describe('PATCH /v1/admin/users/{id}', () => {
 
   it('refuses to demote the last admin, themselves included', async () => {
     const admin = await signedIn({ role: 'admin' })
-    // Make this the only admin in the shared test database.
-    await harness.db().update(users).set({ role: 'customer' }).where(eq(users.role, 'admin'))
-    await harness.db().update(users).set({ role: 'admin' }).where(eq(users.id, admin.user.id))
+    // Make this the only admin (the guard counts every admin); the others are restored at the end.
+    const db = harness.db()
+    const others = await db.update(users).set({ role: 'customer' }).where(eq(users.role, 'admin')).returning()
+    await db.update(users).set({ role: 'admin' }).where(eq(users.id, admin.user.id))
+    onTestFinished(async () => {
+      const ids = others.map((user) => user.id).filter((id) => id !== admin.user.id)
+      if (ids.length > 0) await db.update(users).set({ role: 'admin' }).where(inArray(users.id, ids))
+    })
     const self = await api('PATCH', `/v1/admin/users/${admin.user.id}`, {
       token: admin.tokens.accessToken,
       body: { role: 'customer' },
