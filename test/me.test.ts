@@ -122,15 +122,21 @@ describe('PATCH /v1/me', () => {
     expect((await json(await api('GET', '/v1/me', { token: tokens.accessToken }))).role).toBe('customer')
   })
 
-  it('an email change needs verification again', async () => {
+  it('an email change needs the password, then verification again', async () => {
     const { tokens, email: oldEmail } = await signedIn()
     const email = uniqueEmail('moved')
-    const response = await api('PATCH', '/v1/me', { token: tokens.accessToken, body: { email } })
+    const token = tokens.accessToken
+    // A stolen access token alone cannot move the account (and its password resets) to another address.
+    expect((await api('PATCH', '/v1/me', { token, body: { email } })).status).toBe(422)
+    expect((await api('PATCH', '/v1/me', { token, body: { email, password: 'not it at all' } })).status).toBe(
+      403,
+    )
+    const response = await api('PATCH', '/v1/me', { token, body: { email, password: PASSWORD } })
     expect(response.status).toBe(200)
     expect(await json(response)).toMatchObject({ email, emailVerified: false })
-    const token = await tokenFromMail(email, /confirm your email/i)
-    expect((await api('POST', '/v1/auth/verify-email', { body: { token } })).status).toBe(204)
-    expect((await json(await api('GET', '/v1/me', { token: tokens.accessToken }))).emailVerified).toBe(true)
+    const link = await tokenFromMail(email, /confirm your email/i)
+    expect((await api('POST', '/v1/auth/verify-email', { body: { token: link } })).status).toBe(204)
+    expect((await json(await api('GET', '/v1/me', { token }))).emailVerified).toBe(true)
     // The old address's verification link no longer verifies anything.
     const stale = await tokenFromMail(oldEmail, /confirm your email/i)
     expect((await api('POST', '/v1/auth/verify-email', { body: { token: stale } })).status).toBe(400)
@@ -149,7 +155,12 @@ describe('PATCH /v1/me', () => {
     const other = await register()
     const { tokens } = await signedIn()
     expect(
-      (await api('PATCH', '/v1/me', { token: tokens.accessToken, body: { email: other.email } })).status,
+      (
+        await api('PATCH', '/v1/me', {
+          token: tokens.accessToken,
+          body: { email: other.email, password: PASSWORD },
+        })
+      ).status,
     ).toBe(409)
   })
 })

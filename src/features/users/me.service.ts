@@ -29,11 +29,16 @@ export async function assertPassword(config: Config, user: UserRow, password: st
   }
 }
 
-/** Name and phone change at once; a new email is unverified until its link is used (the old address is told). */
+/**
+ * Name and phone change at once. A new email needs the current password (re-authentication, OWASP ASVS 3.7.1:
+ * a stolen access token must not be able to redirect password resets), is unverified until its link is used,
+ * and the old address is told.
+ */
 export async function updateMe(db: Db, config: Config, userId: string, input: UpdateMe) {
   const now = new Date()
   const user = await getUser(db, userId)
   const emailChanges = input.email !== undefined && input.email !== user.email
+  if (emailChanges) await assertPassword(config, user, input.password ?? '')
   const changes = {
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.phone !== undefined ? { phone: input.phone } : {}),

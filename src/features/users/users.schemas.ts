@@ -23,9 +23,21 @@ export const UpdateMeSchema = z
   .strictObject({
     name: NameSchema.optional(),
     phone: PhoneSchema.nullable().optional().openapi({ description: 'null removes it' }),
-    email: EmailSchema.optional().openapi({ description: 'Changing it sends a new verification mail' }),
+    email: EmailSchema.optional().openapi({
+      description: 'Changing it needs `password` and sends a new verification mail',
+    }),
+    password: PasswordSchema.optional().openapi({
+      description: 'The current password; required with `email`',
+    }),
   })
-  .refine((input) => Object.keys(input).length > 0, 'Send at least one field to change')
+  .refine(
+    (input) => Object.keys(input).some((key) => key !== 'password'),
+    'Send at least one field to change',
+  )
+  .refine((input) => input.email === undefined || input.password !== undefined, {
+    message: 'Changing the email needs the current password',
+    path: ['password'],
+  })
   .openapi('UpdateMe')
 export type UpdateMe = z.output<typeof UpdateMeSchema>
 
