@@ -177,6 +177,21 @@ describe('POST /v1/auth/refresh', () => {
     expect(events.data.map((event: { type: string }) => event.type)).toContain('refresh_token_reuse')
   })
 
+  it('lets exactly one of two racing refreshes win; the loser counts as reuse', async () => {
+    const { tokens } = await signedIn()
+    const body = { refreshToken: tokens.refreshToken }
+    const responses = await Promise.all([
+      api('POST', '/v1/auth/refresh', { body }),
+      api('POST', '/v1/auth/refresh', { body }),
+    ])
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 401])
+    const winner = await json(responses.find((response) => response.status === 200)!)
+    // Strict RFC 9700 reuse detection: the whole family is revoked, the winner's new token included.
+    expect(
+      (await api('POST', '/v1/auth/refresh', { body: { refreshToken: winner.refreshToken } })).status,
+    ).toBe(401)
+  })
+
   it('rejects an unknown or missing refresh token', async () => {
     expect((await api('POST', '/v1/auth/refresh', { body: { refreshToken: 'nope' } })).status).toBe(401)
     expect((await api('POST', '/v1/auth/refresh', { body: {} })).status).toBe(401)
