@@ -6,6 +6,7 @@ import { getConfig } from '../src/config'
 import { mailOutbox } from '../src/db/schema'
 import type { MailQueueMessage } from '../src/env'
 import { handleMailQueue, outboxInsert, sweepMail } from '../src/features/mail'
+import { enqueueMail } from '../src/features/mail/mail.dispatch'
 import { deliverMail, dueMailIds, MAX_MAIL_ATTEMPTS } from '../src/features/mail/mail.service'
 import { httpMailTransport, type MailTransport } from '../src/features/mail/mail.transports'
 import { mailTo, register, uniqueEmail } from './helpers/accounts'
@@ -88,6 +89,16 @@ describe('cron sweep', () => {
     expect(await sweepMail(harness.env)).toBeGreaterThanOrEqual(1)
     // Node has no queue binding: the sweep delivered inline. In workerd the queue consumer delivers later.
     if (!('MAIL_QUEUE' in harness.env)) expect((await row(id)).status).toBe('sent')
+  })
+})
+
+describe('enqueueing', () => {
+  afterEach(() => vi.restoreAllMocks())
+
+  it('does nothing, and fails nothing, for an empty list (Queue.sendBatch rejects empty batches)', async () => {
+    const errors = vi.spyOn(console, 'error')
+    await enqueueMail(harness.env, getConfig(harness.env), harness.db(), [])
+    expect(errors).not.toHaveBeenCalled()
   })
 })
 

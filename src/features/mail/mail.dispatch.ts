@@ -16,6 +16,7 @@ export function dispatchMail(c: Context<AppEnv>, outboxIds: string[]): void {
 }
 
 export async function enqueueMail(env: Bindings, config: Config, db: Db, outboxIds: string[]): Promise<void> {
+  if (outboxIds.length === 0) return // Queue.sendBatch rejects an empty batch
   try {
     if (env.MAIL_QUEUE) {
       await env.MAIL_QUEUE.sendBatch(outboxIds.map((outboxId) => ({ body: { outboxId } })))
