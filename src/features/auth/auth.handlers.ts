@@ -40,7 +40,6 @@ export const login: AppRouteHandler<typeof routes.login> = async (c) => {
 export const loginMfa: AppRouteHandler<typeof routes.loginMfa> = async (c) => {
   const input = c.req.valid('json')
   const result = await loginWithMfa(c.var.db, c.var.config, input, clientInfo(c))
-  if (result.kind !== 'tokens') throw new Error('unreachable: MFA login always ends with tokens')
   dispatchMail(c, result.outboxIds)
   return c.json(sendTokens(c, result.tokens, input.cookie), 200)
 }

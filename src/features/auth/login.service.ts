@@ -13,9 +13,8 @@ import { newSession } from './sessions.service'
 import { hasConfirmedTotp, spendSecondFactor } from './totp'
 
 export type TokenPair = { accessToken: string; refreshToken: string; tokenType: 'Bearer'; expiresIn: number }
-export type LoginResult =
-  | { kind: 'tokens'; tokens: TokenPair; outboxIds: string[] }
-  | { kind: 'mfa'; mfaToken: string }
+export type SignedIn = { kind: 'tokens'; tokens: TokenPair; outboxIds: string[] }
+export type LoginResult = SignedIn | { kind: 'mfa'; mfaToken: string }
 
 /**
  * One answer for a wrong password and an unknown email: same status, same body, and the same PBKDF2 work
@@ -86,7 +85,7 @@ export async function loginWithMfa(
   config: Config,
   input: { mfaToken: string; code: string },
   client: ClientInfo,
-): Promise<LoginResult> {
+): Promise<SignedIn> {
   const now = new Date()
   const userId = await verifyMfaToken(config, input.mfaToken)
   const [user] = await db.select().from(users).where(eq(users.id, userId))
@@ -131,7 +130,7 @@ async function completeLogin(
   user: UserRow,
   client: ClientInfo,
   now: Date,
-): Promise<LoginResult> {
+): Promise<SignedIn> {
   const { isNew } = await familiarity(db, user.id, client)
   const session = await newSession(db, user.id, client, now)
   const attempt = loginAttemptInsert(db, {
