@@ -138,7 +138,7 @@ describe('GET /_dev/mail', () => {
     expect(mail!.text).toContain(mail!.links[0])
   })
 
-  it('does not exist in production', async () => {
+  it('does not exist in production, nor on a public host', async () => {
     const env = {
       ...harness.env,
       ENVIRONMENT: 'production',
@@ -148,6 +148,10 @@ describe('GET /_dev/mail', () => {
     }
     const response = await createApp().request('/_dev/mail', {}, env)
     expect(response.status).toBe(404)
+    // Development vars deployed by mistake: only a local address may read the mail.
+    const development = { ...harness.env, ENVIRONMENT: 'development' }
+    expect((await createApp().request('https://folio.example/_dev/mail', {}, development)).status).toBe(404)
+    expect((await createApp().request('http://localhost:8787/_dev/mail', {}, development)).status).toBe(200)
     expect(await api('GET', '/openapi.json').then(json)).not.toHaveProperty(['paths', '/_dev/mail'])
   })
 })

@@ -3,9 +3,16 @@ import { createRouter } from '../../http/router'
 import * as routes from './mail.routes'
 import { listOutbox } from './mail.service'
 
-/** GET /_dev/mail exists only when ENVIRONMENT is development or test; in production it is a plain 404. */
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+/**
+ * GET /_dev/mail exists only in tests, and in development when called on a local address: the mail holds live
+ * sign-in links, so a Worker deployed by mistake with development vars must not publish them. Otherwise 404.
+ */
 export const devMailRouter = createRouter().openapi(routes.listDevMail, async (c) => {
-  if (c.var.config.ENVIRONMENT === 'production') {
+  const { ENVIRONMENT } = c.var.config
+  const local = LOCAL_HOSTS.has(new URL(c.req.url).hostname)
+  if (!(ENVIRONMENT === 'test' || (ENVIRONMENT === 'development' && local))) {
     throw new ApiError(404, { title: 'Not found', detail: 'No resource lives at this URL' })
   }
   const data = await listOutbox(c.var.db, c.req.valid('query'))
