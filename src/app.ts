@@ -6,10 +6,15 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
 import { getConfig } from './config'
+import { addressesRouter } from './features/addresses'
+import { auditRouter } from './features/audit'
 import { authRouter, jwksRouter } from './features/auth'
 import { booksRouter } from './features/books'
+import { cartRouter } from './features/cart'
 import { healthRouter } from './features/health'
 import { devMailRouter } from './features/mail'
+import { ordersRouter } from './features/orders'
+import { paymentsRouter } from './features/payments'
 import { usersRouter } from './features/users'
 import { handleError, handleNotFound, routeMethodIndex } from './http/errors'
 import { ApiError } from './http/problem'
@@ -104,6 +109,11 @@ export function createApp() {
     .route('/v1', booksRouter)
     .route('/v1', authRouter)
     .route('/v1', usersRouter)
+    .route('/v1', cartRouter)
+    .route('/v1', addressesRouter)
+    .route('/v1', ordersRouter)
+    .route('/v1', paymentsRouter)
+    .route('/v1', auditRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

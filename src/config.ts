@@ -33,6 +33,12 @@ const configSchema = z.object({
         .map((origin) => origin.trim())
         .filter(Boolean),
     ),
+  /** Stripe secret key (`sk_…`). Unset: the local stand-in payment provider is used (never in production). */
+  STRIPE_SECRET_KEY: z.string().startsWith('sk_').optional(),
+  /** Stripe API base URL; a test double or proxy may replace it. */
+  STRIPE_API_BASE: z.url().default('https://api.stripe.com'),
+  /** Signing secret of the Stripe webhook endpoint (`whsec_…`); webhooks are refused without it. */
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   LIBSQL_URL: z.string().optional(),
   LIBSQL_AUTH_TOKEN: z.string().optional(),
   /** Secret mixed into every password hash (src/lib/password.ts). Changing it invalidates all passwords. */

@@ -14,3 +14,9 @@ export function isUniqueViolation(error: unknown, column: string): boolean {
   const text = messages(error)
   return text.includes('UNIQUE constraint failed') && text.includes(column)
 }
+
+/** True when a write failed on a named CHECK constraint, e.g. `isCheckViolation(err, 'books_stock_non_negative')`. */
+export function isCheckViolation(error: unknown, constraint: string): boolean {
+  const text = messages(error)
+  return text.includes('CHECK constraint failed') && text.includes(constraint)
+}

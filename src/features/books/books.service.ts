@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, gte, lte, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
+import { runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { isUniqueViolation } from '../../db/errors'
 import { booksFts } from '../../db/fts'
@@ -7,6 +8,7 @@ import { type BookRow, books } from '../../db/schema'
 import { decodeCursor, encodeCursor, invalidCursor } from '../../http/pagination'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
+import { auditedBookWrite } from './books.audit'
 import type { Book, BookCreate, BookUpdate, ListBooksQuery } from './books.schemas'
 import { buildMatchExpression } from './search-query'
 
@@ -125,51 +127,63 @@ const duplicateIsbn = (isbn: string) =>
     errors: [{ pointer: '/body/isbn', detail: 'Already in the catalog' }],
   })
 
-export async function createBook(db: Db, input: BookCreate): Promise<Book> {
+export async function createBook(db: Db, input: BookCreate, actorId?: string): Promise<Book> {
   const now = new Date()
+  const id = randomId('bk')
+  const insert = db
+    .insert(books)
+    .values({
+      id,
+      isbn: input.isbn,
+      title: input.title,
+      authors: input.authors,
+      description: input.description,
+      language: input.language,
+      publishedYear: input.publishedYear,
+      priceAmount: input.price.amount,
+      currency: input.price.currency,
+      stock: input.stock,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning()
   try {
-    const [row] = await db
-      .insert(books)
-      .values({
-        id: randomId('bk'),
-        isbn: input.isbn,
-        title: input.title,
-        authors: input.authors,
-        description: input.description,
-        language: input.language,
-        publishedYear: input.publishedYear,
-        priceAmount: input.price.amount,
-        currency: input.price.currency,
-        stock: input.stock,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning()
-    return toBook(row!)
+    const rows = (await writeAudited(
+      db,
+      insert,
+      actorId ? { actorId, action: 'book.create', bookId: id, now } : undefined,
+    )) as BookRow[]
+    return toBook(rows[0]!)
   } catch (error) {
     if (isUniqueViolation(error, 'books.isbn')) throw duplicateIsbn(input.isbn)
     throw error
   }
 }
 
-export async function updateBook(db: Db, id: string, input: BookUpdate): Promise<Book> {
+export async function updateBook(db: Db, id: string, input: BookUpdate, actorId?: string): Promise<Book> {
   const { price, stockAdjustment, ...fields } = input
+  const now = new Date()
   const changes = {
     ...fields,
     ...(price ? { priceAmount: price.amount, currency: price.currency } : {}),
     ...(stockAdjustment !== undefined ? { stock: sql`${books.stock} + ${stockAdjustment}` } : {}),
-    updatedAt: new Date(),
+    updatedAt: now,
   }
   // A relative adjustment is one conditional UPDATE: it cannot lose a concurrent checkout's reservation, and it
   // refuses to take stock below zero instead of failing on the CHECK constraint.
   const guard = stockAdjustment !== undefined ? gte(sql`${books.stock} + ${stockAdjustment}`, 0) : undefined
   let row: BookRow | undefined
   try {
-    ;[row] = await db
+    const update = db
       .update(books)
       .set(changes)
       .where(and(eq(books.id, id), guard))
       .returning()
+    ;[row] = (await writeAudited(
+      db,
+      update,
+      actorId ? { actorId, action: 'book.update', bookId: id, now } : undefined,
+    )) as BookRow[]
   } catch (error) {
     if (input.isbn && isUniqueViolation(error, 'books.isbn')) throw duplicateIsbn(input.isbn)
     throw error
@@ -184,7 +198,29 @@ export async function updateBook(db: Db, id: string, input: BookUpdate): Promise
   })
 }
 
-export async function deleteBook(db: Db, id: string): Promise<void> {
-  const deleted = await db.delete(books).where(eq(books.id, id)).returning({ id: books.id })
+export async function deleteBook(db: Db, id: string, actorId?: string): Promise<void> {
+  const remove = db.delete(books).where(eq(books.id, id)).returning({ id: books.id })
+  const now = new Date()
+  const deleted = (await writeAudited(
+    db,
+    remove,
+    actorId ? { actorId, action: 'book.delete', bookId: id, now } : undefined,
+  )) as {
+    id: string
+  }[]
   if (deleted.length === 0) throw notFound(id)
+}
+
+/**
+ * Runs a write, with its audit entry in the same batch when an admin made it (who, what, when, before, after);
+ * returns the write's own result.
+ */
+async function writeAudited(
+  db: Db,
+  write: Statement,
+  audit: Parameters<typeof auditedBookWrite>[1] | undefined,
+) {
+  if (!audit) return (await runBatch(db, [write]))[0]
+  const statements = auditedBookWrite(db, audit, write)
+  return (await runBatch(db, statements))[statements.indexOf(write)]
 }

@@ -1,5 +1,5 @@
 import { and, eq, inArray, or, sql } from 'drizzle-orm'
-import type { BatchItem } from 'drizzle-orm/batch'
+import { runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import {
   loginAttempts,
@@ -13,38 +13,39 @@ import {
   users,
 } from '../../db/schema'
 import { ApiError } from '../../http/problem'
+import { commerceAccountDeletion } from '../orders'
 
 /**
  * Statements that erase (or anonymise) what belongs to a user, for the one atomic deletion batch.
- * EXTENSION POINT: another feature adds its own step, e.g. commerce:
- *   accountDeletionSteps.push((db, user) => [db.delete(carts).where(eq(carts.userId, user.id)),
- *     db.update(orders).set({ userId: null, email: 'deleted', shippingName: '' }).where(eq(orders.userId, user.id))])
- * Orders are kept for accounting with personal data removed (see README, "Account deletion").
- * Steps run in order, before the user row itself is deleted.
+ * EXTENSION POINT: a feature that stores personal data adds one step here (statements only, no awaiting).
+ * Steps run in order, before the user row itself is deleted; if any statement fails, nothing is deleted.
  */
-export type AccountDeletionStep = (db: Db, user: { id: string; email: string }) => BatchItem<'sqlite'>[]
+export type AccountDeletionStep = (db: Db, user: { id: string; email: string }) => Statement[]
+
+/** Identity's own data: factors, emailed tokens, events, sessions with their refresh tokens, attempts, mail. */
+const identityData: AccountDeletionStep = (db, user) => [
+  db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
+  db.delete(totpFactors).where(eq(totpFactors.userId, user.id)),
+  db.delete(oneTimeTokens).where(eq(oneTimeTokens.userId, user.id)),
+  db.delete(securityEvents).where(eq(securityEvents.userId, user.id)),
+  db
+    .delete(refreshTokens)
+    .where(
+      inArray(
+        refreshTokens.sessionId,
+        db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id)),
+      ),
+    ),
+  db.delete(sessions).where(eq(sessions.userId, user.id)),
+  // Login attempts and unsent mail carry the address: personal data, erased too (GDPR Art. 17).
+  db.delete(loginAttempts).where(or(eq(loginAttempts.userId, user.id), eq(loginAttempts.email, user.email))),
+  db.delete(mailOutbox).where(eq(mailOutbox.to, user.email)),
+]
 
 export const accountDeletionSteps: AccountDeletionStep[] = [
-  (db, user) => [
-    db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
-    db.delete(totpFactors).where(eq(totpFactors.userId, user.id)),
-    db.delete(oneTimeTokens).where(eq(oneTimeTokens.userId, user.id)),
-    db.delete(securityEvents).where(eq(securityEvents.userId, user.id)),
-    db
-      .delete(refreshTokens)
-      .where(
-        inArray(
-          refreshTokens.sessionId,
-          db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, user.id)),
-        ),
-      ),
-    db.delete(sessions).where(eq(sessions.userId, user.id)),
-    // Login attempts and unsent mail carry the address: personal data, erased too (GDPR Art. 17).
-    db
-      .delete(loginAttempts)
-      .where(or(eq(loginAttempts.userId, user.id), eq(loginAttempts.email, user.email))),
-    db.delete(mailOutbox).where(eq(mailOutbox.to, user.email)),
-  ],
+  // Commerce: cart, saved addresses and idempotency records go; orders stay for accounting, anonymised.
+  (db, user) => commerceAccountDeletion(db, user.id),
+  identityData,
 ]
 
 /**
@@ -68,9 +69,8 @@ export async function demoteUnlessLastAdmin(db: Db, userId: string): Promise<voi
 
 /** Deletes the account and everything registered in `accountDeletionSteps`, all in one batch (all or nothing). */
 export async function deleteAccount(db: Db, user: { id: string; email: string }): Promise<void> {
-  const statements = [
+  await runBatch(db, [
     ...accountDeletionSteps.flatMap((step) => step(db, user)),
     db.delete(users).where(eq(users.id, user.id)),
-  ] as unknown as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]
-  await db.batch(statements)
+  ])
 }

@@ -1,0 +1,54 @@
+import { and, desc, eq, lt } from 'drizzle-orm'
+import { z } from 'zod'
+import type { Db } from '../../db/client'
+import { auditLog } from '../../db/schema'
+import { decodeCursor, encodeCursor } from '../../http/pagination'
+import { randomId } from '../../lib/ids'
+
+export type AuditEntry = {
+  actorId: string
+  action: string
+  targetType: string
+  targetId: string
+  before: Record<string, unknown> | null
+  after: Record<string, unknown> | null
+}
+
+/** An audit insert to put in the same batch as the change it records, so neither exists without the other. */
+export function auditStatement(db: Db, entry: AuditEntry, now: Date) {
+  return db.insert(auditLog).values({ id: randomId('aud'), ...entry, createdAt: now })
+}
+
+const cursorSchema = z.object({ i: z.number().int() })
+
+export async function listAudit(
+  db: Db,
+  query: { limit: number; cursor?: string; targetId?: string; actorId?: string },
+) {
+  const conditions = [
+    query.targetId ? eq(auditLog.targetId, query.targetId) : undefined,
+    query.actorId ? eq(auditLog.actorId, query.actorId) : undefined,
+    query.cursor ? lt(auditLog.seq, decodeCursor(query.cursor, cursorSchema).i) : undefined,
+  ]
+  const rows = await db
+    .select()
+    .from(auditLog)
+    .where(and(...conditions))
+    .orderBy(desc(auditLog.seq))
+    .limit(query.limit + 1)
+  const page = rows.slice(0, query.limit)
+  const last = page.at(-1)
+  return {
+    data: page.map((row) => ({
+      id: row.id,
+      actorId: row.actorId,
+      action: row.action,
+      targetType: row.targetType,
+      targetId: row.targetId,
+      before: row.before,
+      after: row.after,
+      createdAt: row.createdAt.toISOString(),
+    })),
+    nextCursor: rows.length > query.limit && last ? encodeCursor({ i: last.seq }) : null,
+  }
+}

@@ -1,0 +1,37 @@
+import { createRoute } from '@hono/zod-openapi'
+import { jsonBody, jsonContent } from '../../http/openapi'
+import { bearerSecurity, pick } from '../../http/schemas'
+import { requireAuth } from '../../middleware/auth'
+import { CartItemParamsSchema, CartItemUpdateSchema, CartSchema } from './cart.schemas'
+
+const tags = ['Cart']
+const common = { tags, security: bearerSecurity, middleware: [requireAuth()] }
+
+export const getCart = createRoute({
+  ...common,
+  method: 'get',
+  path: '/me/cart',
+  summary: 'The caller’s cart at current prices',
+  responses: { 200: jsonContent(CartSchema, 'The cart'), ...pick(401, 429, 500) },
+})
+
+export const putCartItem = createRoute({
+  ...common,
+  method: 'put',
+  path: '/me/cart/items/{bookId}',
+  summary: 'Set how many copies of a book are in the cart',
+  request: { params: CartItemParamsSchema, body: jsonBody(CartItemUpdateSchema) },
+  responses: {
+    200: jsonContent(CartSchema, 'The updated cart'),
+    ...pick(400, 401, 404, 409, 413, 415, 422, 429, 500),
+  },
+})
+
+export const deleteCartItem = createRoute({
+  ...common,
+  method: 'delete',
+  path: '/me/cart/items/{bookId}',
+  summary: 'Remove a book from the cart',
+  request: { params: CartItemParamsSchema },
+  responses: { 200: jsonContent(CartSchema, 'The updated cart'), ...pick(400, 401, 404, 429, 500) },
+})

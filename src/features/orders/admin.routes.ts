@@ -1,0 +1,58 @@
+import { createRoute } from '@hono/zod-openapi'
+import { jsonBody, jsonContent } from '../../http/openapi'
+import { bearerSecurity, errors, pick } from '../../http/schemas'
+import { requireAuth, requireRole } from '../../middleware/auth'
+import {
+  AdminOrdersQuerySchema,
+  OrderIdParamsSchema,
+  OrderListSchema,
+  OrderSchema,
+  RefundRequestSchema,
+  RefundResultSchema,
+} from './orders.schemas'
+
+const common = {
+  tags: ['Admin: orders'],
+  security: bearerSecurity,
+  middleware: [requireAuth(), requireRole('admin')],
+}
+
+export const listOrders = createRoute({
+  ...common,
+  method: 'get',
+  path: '/admin/orders',
+  summary: 'All orders, newest first; filter by status, customer and creation date',
+  request: { query: AdminOrdersQuerySchema },
+  responses: { 200: jsonContent(OrderListSchema, 'A page of orders'), ...pick(400, 401, 403, 429, 500) },
+})
+
+const transition = (action: string, summary: string) =>
+  createRoute({
+    ...common,
+    method: 'post',
+    path: `/admin/orders/{id}/${action}`,
+    summary,
+    request: { params: OrderIdParamsSchema },
+    responses: {
+      200: jsonContent(OrderSchema, 'The order'),
+      ...pick(400, 401, 403, 404, 409, 429, 500),
+    },
+  })
+
+export const shipOrder = transition('ship', 'Mark a paid order shipped (audited)')
+export const deliverOrder = transition('deliver', 'Mark a shipped order delivered (audited)')
+
+export const refundOrder = createRoute({
+  ...common,
+  method: 'post',
+  path: '/admin/orders/{id}/refunds',
+  summary: 'Refund all (default) or part of what was paid, through the gateway (audited)',
+  description:
+    'More than was paid and not yet refunded is 422. Refunds move money only; cancel releases stock.',
+  request: { params: OrderIdParamsSchema, body: { ...jsonBody(RefundRequestSchema), required: false } },
+  responses: {
+    201: jsonContent(RefundResultSchema, 'The refund and the updated order'),
+    ...pick(400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
+    502: { ...errors[500], description: 'The payment gateway failed; nothing changed' },
+  },
+})

@@ -1,0 +1,244 @@
+import { and, eq, inArray } from 'drizzle-orm'
+import { runBatch, type Statement } from '../../db/batch'
+import type { Db } from '../../db/client'
+import { isCheckViolation } from '../../db/errors'
+import { books, cartItems, orderLines, orders, payments } from '../../db/schema'
+import { ApiError } from '../../http/problem'
+import { randomId } from '../../lib/ids'
+import { shippingFor } from '../../lib/money'
+import { findOwnAddress, toPostalAddress } from '../addresses/addresses.service'
+import { type CartLine, cartLines } from '../cart/cart.service'
+import type { PaymentProvider } from '../payments/provider'
+import { reserveStockStatements } from './inventory'
+import { addressColumns, loadOrder, toOrder } from './order-views'
+import type { AddressChoice, Order } from './orders.schemas'
+import { abandonCheckout } from './orders.service'
+
+/** The delivery address for a checkout or an address change: a saved one (the caller's own) or inline. */
+export async function resolveAddress(db: Db, userId: string, choice: AddressChoice) {
+  if (choice.address) return choice.address
+  try {
+    return toPostalAddress(await findOwnAddress(db, userId, choice.addressId!))
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) throw error
+    throw new ApiError(422, {
+      title: 'Unknown address',
+      detail: 'addressId is not one of your saved addresses',
+      errors: [{ pointer: '/body/addressId', detail: 'No such address' }],
+    })
+  }
+}
+
+/** Totals from current catalog prices; whatever the client believes the prices are is irrelevant. */
+function priceCart(lines: CartLine[]) {
+  if (lines.length === 0) {
+    throw new ApiError(409, { title: 'Cart is empty', detail: 'Add books to the cart before checking out' })
+  }
+  const currency = lines[0]!.currency
+  if (lines.some((line) => line.currency !== currency)) {
+    throw new ApiError(409, { title: 'Mixed currencies', detail: 'An order is paid in one currency' })
+  }
+  const subtotal = lines.reduce((sum, line) => sum + line.priceAmount * line.quantity, 0)
+  const shipping = shippingFor(subtotal)
+  return { currency, subtotal, shipping, total: subtotal + shipping }
+}
+
+/** 409 naming every line that is short right now (read after the failed batch). */
+async function outOfStock(db: Db, lines: CartLine[]): Promise<ApiError> {
+  const current = await db
+    .select({ id: books.id, stock: books.stock })
+    .from(books)
+    .where(
+      inArray(
+        books.id,
+        lines.map((line) => line.bookId),
+      ),
+    )
+  const stockOf = new Map(current.map((book) => [book.id, book.stock]))
+  const short = lines.filter((line) => (stockOf.get(line.bookId) ?? 0) < line.quantity)
+  return new ApiError(409, {
+    title: 'Out of stock',
+    type: 'out-of-stock',
+    detail: short.length
+      ? `Not enough stock for: ${short.map((line) => line.title).join(', ')}. Nothing was reserved.`
+      : 'Stock changed while checking out. Nothing was reserved; try again.',
+    errors: short.map((line) => ({
+      pointer: `/cart/items/${line.bookId}`,
+      detail: `Requested ${line.quantity}, available ${stockOf.get(line.bookId) ?? 0}`,
+    })),
+  })
+}
+
+/** D1 binds at most 100 parameters per statement: multi-row inserts go in chunks of this many rows. */
+const ROWS_PER_INSERT = 16
+
+function chunks<T>(items: T[], size = ROWS_PER_INSERT): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+type CheckoutPlan = {
+  orderId: string
+  paymentId: string
+  userId: string
+  provider: PaymentProvider['name']
+  lines: CartLine[]
+  totals: ReturnType<typeof priceCart>
+  address: ReturnType<typeof addressColumns>
+  now: Date
+}
+
+/**
+ * The checkout transaction: stock decrements first (their results come back in order, one per line), then the
+ * order, its line snapshots, the local payment row (written before the gateway is called) and the cart cleanup.
+ */
+function checkoutStatements(db: Db, plan: CheckoutPlan): Statement[] {
+  const { orderId, lines, totals, now } = plan
+  return [
+    ...reserveStockStatements(db, lines, now),
+    db.insert(orders).values({
+      id: orderId,
+      userId: plan.userId,
+      status: 'pending_payment',
+      currency: totals.currency,
+      subtotalAmount: totals.subtotal,
+      shippingAmount: totals.shipping,
+      totalAmount: totals.total,
+      ...plan.address,
+      createdAt: now,
+      updatedAt: now,
+    }),
+    ...chunks(lines).map((chunk) =>
+      db.insert(orderLines).values(
+        chunk.map((line) => ({
+          orderId,
+          bookId: line.bookId,
+          title: line.title,
+          unitAmount: line.priceAmount,
+          quantity: line.quantity,
+        })),
+      ),
+    ),
+    db.insert(payments).values({
+      id: plan.paymentId,
+      orderId,
+      provider: plan.provider,
+      status: 'creating',
+      amount: totals.total,
+      currency: totals.currency,
+      createdAt: now,
+      updatedAt: now,
+    }),
+    db.delete(cartItems).where(
+      and(
+        eq(cartItems.userId, plan.userId),
+        inArray(
+          cartItems.bookId,
+          lines.map((line) => line.bookId),
+        ),
+      ),
+    ),
+  ]
+}
+
+/**
+ * Checks out the caller's cart: snapshots titles and prices, reserves stock, creates the order in
+ * `pending_payment` and its local payment row, empties the checked-out cart lines: one batch, one transaction.
+ * Then the gateway intent is created with the payment row's id as idempotency key; if the gateway fails, the
+ * order is abandoned (stock released, cart restored) and the answer is 502.
+ */
+export async function checkout(
+  db: Db,
+  provider: PaymentProvider,
+  userId: string,
+  choice: AddressChoice,
+): Promise<Order> {
+  const address = await resolveAddress(db, userId, choice)
+  const lines = await cartLines(db, userId)
+  const totals = priceCart(lines)
+  const now = new Date()
+  const orderId = randomId('ord')
+  const paymentId = randomId('pay')
+
+  let reserved: { id: string }[][]
+  try {
+    const statements = checkoutStatements(db, {
+      orderId,
+      paymentId,
+      userId,
+      provider: provider.name,
+      lines,
+      totals,
+      address: addressColumns(address),
+      now,
+    })
+    const results = await runBatch(db, statements)
+    reserved = results.slice(0, lines.length) as { id: string }[][]
+  } catch (error) {
+    if (isCheckViolation(error, 'books_stock_non_negative')) throw await outOfStock(db, lines)
+    throw error
+  }
+
+  // A book deleted from the catalog between reading the cart and the batch reserved nothing: undo the order.
+  if (reserved.some((rows) => rows.length === 0)) {
+    await abandonCheckout(
+      db,
+      { orderId, userId, lines: lines.map(({ bookId, quantity }) => ({ bookId, quantity })) },
+      'book_unavailable',
+    )
+    throw new ApiError(409, {
+      title: 'Book unavailable',
+      detail: 'A book in the cart is no longer sold. Nothing was reserved.',
+    })
+  }
+  await createGatewayIntent(db, provider, { orderId, userId, paymentId, lines, ...totals })
+  return toOrder(await loadOrder(db, orderId))
+}
+
+async function createGatewayIntent(
+  db: Db,
+  provider: PaymentProvider,
+  input: {
+    orderId: string
+    userId: string
+    paymentId: string
+    lines: CartLine[]
+    total: number
+    currency: string
+  },
+) {
+  let intent: Awaited<ReturnType<PaymentProvider['createIntent']>>
+  try {
+    intent = await provider.createIntent({
+      amount: input.total,
+      currency: input.currency,
+      orderId: input.orderId,
+      idempotencyKey: input.paymentId,
+    })
+  } catch {
+    await abandonCheckout(
+      db,
+      {
+        orderId: input.orderId,
+        userId: input.userId,
+        lines: input.lines.map(({ bookId, quantity }) => ({ bookId, quantity })),
+      },
+      'payment_setup_failed',
+    )
+    throw new ApiError(502, {
+      title: 'Payment gateway unavailable',
+      type: 'payment-gateway-error',
+      detail: 'The payment could not be set up. Nothing was reserved and your cart is unchanged; try again.',
+    })
+  }
+  await db
+    .update(payments)
+    .set({
+      intentId: intent.intentId,
+      clientSecret: intent.clientSecret,
+      status: intent.status,
+      updatedAt: new Date(),
+    })
+    .where(eq(payments.id, input.paymentId))
+}

@@ -1,0 +1,124 @@
+import { asc, desc, eq, inArray } from 'drizzle-orm'
+import type { Db } from '../../db/client'
+import {
+  type OrderLineRow,
+  type OrderRow,
+  orderLines,
+  orders,
+  type PaymentRow,
+  payments,
+} from '../../db/schema'
+import { ApiError } from '../../http/problem'
+import { money } from '../../lib/money'
+import type { AddressInput, PostalAddress } from '../addresses/addresses.schemas'
+import type { Order } from './orders.schemas'
+
+/** An unpaid order is cancelled, and its stock released, this long after checkout. */
+export const PAYMENT_WINDOW_MS = 30 * 60 * 1000
+
+export type OrderAggregate = { order: OrderRow; lines: OrderLineRow[]; payment: PaymentRow | null }
+
+const iso = (date: Date | null) => date?.toISOString() ?? null
+
+function orderAddress(order: OrderRow): PostalAddress | null {
+  if (order.shipName === null || order.shipLine1 === null) return null
+  return {
+    name: order.shipName,
+    line1: order.shipLine1,
+    line2: order.shipLine2,
+    city: order.shipCity ?? '',
+    region: order.shipRegion,
+    postalCode: order.shipPostalCode ?? '',
+    country: order.shipCountry ?? '',
+    phone: order.shipPhone,
+  }
+}
+
+/** The address as order columns (a copy: later edits of a saved address do not touch the order). */
+export function addressColumns(address: AddressInput | PostalAddress) {
+  return {
+    shipName: address.name,
+    shipLine1: address.line1,
+    shipLine2: address.line2 ?? null,
+    shipCity: address.city,
+    shipRegion: address.region ?? null,
+    shipPostalCode: address.postalCode,
+    shipCountry: address.country,
+    shipPhone: address.phone ?? null,
+  }
+}
+
+export function toOrder({ order, lines, payment }: OrderAggregate): Order {
+  const awaitingPayment = order.status === 'pending_payment'
+  return {
+    id: order.id,
+    status: order.status,
+    customerId: order.userId,
+    lines: lines.map((line) => ({
+      bookId: line.bookId,
+      title: line.title,
+      quantity: line.quantity,
+      unitPrice: money(line.unitAmount, order.currency),
+      lineTotal: money(line.unitAmount * line.quantity, order.currency),
+    })),
+    subtotal: money(order.subtotalAmount, order.currency),
+    shipping: money(order.shippingAmount, order.currency),
+    total: money(order.totalAmount, order.currency),
+    refunded: money(order.refundedAmount, order.currency),
+    address: orderAddress(order),
+    payment: payment && {
+      provider: payment.provider,
+      intentId: payment.intentId,
+      // The client secret lets a browser confirm the payment; it has no use once the order is settled.
+      clientSecret: awaitingPayment ? payment.clientSecret : null,
+      status: payment.status,
+    },
+    cancelReason: order.cancelReason,
+    createdAt: order.createdAt.toISOString(),
+    updatedAt: order.updatedAt.toISOString(),
+    paidAt: iso(order.paidAt),
+    shippedAt: iso(order.shippedAt),
+    deliveredAt: iso(order.deliveredAt),
+    cancelledAt: iso(order.cancelledAt),
+    expiresAt: awaitingPayment ? new Date(order.createdAt.getTime() + PAYMENT_WINDOW_MS).toISOString() : null,
+  }
+}
+
+/** Lines and latest payment for several orders in two queries. */
+export async function loadAggregates(db: Db, rows: OrderRow[]): Promise<OrderAggregate[]> {
+  if (rows.length === 0) return []
+  const ids = rows.map((row) => row.id)
+  const [lines, paymentRows] = await Promise.all([
+    db.select().from(orderLines).where(inArray(orderLines.orderId, ids)).orderBy(asc(orderLines.title)),
+    db.select().from(payments).where(inArray(payments.orderId, ids)).orderBy(desc(payments.createdAt)),
+  ])
+  return rows.map((order) => ({
+    order,
+    lines: lines.filter((line) => line.orderId === order.id),
+    payment: paymentRows.find((payment) => payment.orderId === order.id) ?? null,
+  }))
+}
+
+export const orderNotFound = (id: string) =>
+  new ApiError(404, { title: 'Order not found', detail: `No order has id ${id}` })
+
+export async function loadOrder(db: Db, id: string): Promise<OrderAggregate> {
+  const order = await db.query.orders.findFirst({ where: eq(orders.id, id) })
+  if (!order) throw orderNotFound(id)
+  const [aggregate] = await loadAggregates(db, [order])
+  return aggregate!
+}
+
+/**
+ * The order if the caller may see it: its owner, or an admin. Anyone else gets the same 404 as for an id that
+ * does not exist, so order ids cannot be probed (OWASP API1:2023, broken object level authorization).
+ */
+export async function loadVisibleOrder(
+  db: Db,
+  id: string,
+  caller: { id: string; role: 'customer' | 'admin' },
+): Promise<OrderAggregate> {
+  const aggregate = await loadOrder(db, id)
+  if (caller.role !== 'admin' && aggregate.order.userId !== caller.id) throw orderNotFound(id)
+  return aggregate
+}
