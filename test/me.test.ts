@@ -2,7 +2,16 @@ import { eq } from 'drizzle-orm'
 import { base64url, generateKeyPair, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
-import { loginAttempts, oneTimeTokens, securityEvents, sessions, users } from '../src/db/schema'
+import {
+  addresses,
+  cartItems,
+  loginAttempts,
+  oneTimeTokens,
+  orders,
+  securityEvents,
+  sessions,
+  users,
+} from '../src/db/schema'
 import {
   client,
   login,
@@ -13,6 +22,7 @@ import {
   uniqueEmail,
   uniqueIp,
 } from './helpers/accounts'
+import { address, createBook, placeOrder, putInCart } from './helpers/commerce'
 import { api, json } from './helpers/http'
 import { signToken } from './helpers/tokens'
 
@@ -280,5 +290,25 @@ describe('DELETE /v1/me', () => {
     expect(
       (await api('POST', '/v1/auth/register', { body: { email, password: PASSWORD, name: 'Again' } })).status,
     ).toBe(201)
+  })
+})
+
+describe('DELETE /v1/me with commerce data', () => {
+  it('erases the cart and addresses and keeps orders anonymised, in the same batch', async () => {
+    const { user, tokens } = await signedIn()
+    const customer = { id: user.id as string, token: tokens.accessToken }
+    const order = await placeOrder(customer, [[await createBook({ price: 900 }), 1]])
+    expect((await api('POST', '/v1/me/addresses', { token: customer.token, body: address })).status).toBe(201)
+    await putInCart(customer, await createBook(), 1)
+
+    expect(
+      (await api('DELETE', '/v1/me', { token: customer.token, body: { password: PASSWORD } })).status,
+    ).toBe(204)
+
+    const db = harness.db()
+    expect(await db.select().from(cartItems).where(eq(cartItems.userId, user.id))).toEqual([])
+    expect(await db.select().from(addresses).where(eq(addresses.userId, user.id))).toEqual([])
+    const [kept] = await db.select().from(orders).where(eq(orders.id, order.id))
+    expect(kept).toMatchObject({ userId: null, shipName: null, shipLine1: null, shipPhone: null })
   })
 })
