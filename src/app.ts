@@ -119,7 +119,8 @@ export function createApp() {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'An ES256 access token. Locally: `npm run token -- --role admin`.',
+    description:
+      'An ES256 access token from POST /v1/auth/login. Locally: `npm run token -- --email <account>`.',
   })
   app.get('/openapi.json', (c) =>
     c.json(
