@@ -8,12 +8,15 @@ import { timing } from 'hono/timing'
 import { getConfig } from './config'
 import { addressesRouter } from './features/addresses'
 import { auditRouter } from './features/audit'
+import { authRouter, jwksRouter } from './features/auth'
 import { booksRouter } from './features/books'
 import { ListBooksQuerySchema } from './features/books/books.schemas'
 import { cartRouter } from './features/cart'
 import { healthRouter } from './features/health'
+import { devMailRouter } from './features/mail'
 import { ordersRouter } from './features/orders'
 import { paymentsRouter } from './features/payments'
+import { usersRouter } from './features/users'
 import { handleError, handleNotFound, routeMethodIndex } from './http/errors'
 import { ApiError } from './http/problem'
 import { createRouter } from './http/router'
@@ -101,6 +104,7 @@ export function createApp(options: AppOptions = {}) {
   app.use('/v1/*', rateLimit({ deferred: (c) => isEdgeCacheable(c, CACHEABLE_ROUTES) }))
   app.use('/v1/*', database())
   app.use('/health', database())
+  app.use('/_dev/*', database())
   app.use(etag())
   app.use('/v1/*', edgeCache({ routes: CACHEABLE_ROUTES, beforeOrigin: limitPerIp }))
   app.use(xmlNegotiation())
@@ -122,7 +126,11 @@ export function createApp(options: AppOptions = {}) {
   if (options.benchMode) app.get('/_bench/static', (c) => c.text('ok'))
   const routes = app
     .route('/', healthRouter)
+    .route('/', jwksRouter)
+    .route('/', devMailRouter)
     .route('/v1', booksRouter)
+    .route('/v1', authRouter)
+    .route('/v1', usersRouter)
     .route('/v1', cartRouter)
     .route('/v1', addressesRouter)
     .route('/v1', ordersRouter)
@@ -133,7 +141,8 @@ export function createApp(options: AppOptions = {}) {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'An ES256 access token. Locally: `npm run token -- --role admin`.',
+    description:
+      'An ES256 access token from POST /v1/auth/login. Locally: `npm run token -- --email <account>`.',
   })
   app.get('/openapi.json', (c) =>
     c.json(

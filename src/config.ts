@@ -58,6 +58,32 @@ const configSchema = z.object({
   RATE_LIMIT_USER_POLICY: rateLimitPolicy.default({ limit: 300, period: 60 }),
   RATE_LIMIT_AUTH_POLICY: rateLimitPolicy.default({ limit: 10, period: 60 }),
   LIBSQL_AUTH_TOKEN: z.string().optional(),
+  /** Secret mixed into every password hash (src/lib/password.ts). Changing it invalidates all passwords. */
+  PASSWORD_PEPPER: z.string().min(16, 'must be a random secret of at least 16 characters'),
+  /** The storefront's base URL: links in emails (verification, password reset) point there. */
+  APP_URL: z.url().default('http://localhost:3000'),
+  /** `http`: a transactional mail API (MAIL_API_URL, MAIL_API_KEY); `local`: kept in the outbox only (dev, tests). */
+  MAIL_TRANSPORT: z.enum(['http', 'local']).default('local'),
+  MAIL_FROM: z.string().default('Folio <no-reply@folio.example>'),
+  MAIL_API_URL: z.url().optional(),
+  MAIL_API_KEY: z.string().optional(),
+})
+
+const checkedConfigSchema = configSchema.superRefine((config, ctx) => {
+  if (config.MAIL_TRANSPORT === 'http' && (!config.MAIL_API_URL || !config.MAIL_API_KEY)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['MAIL_API_KEY'],
+      message: 'MAIL_TRANSPORT=http needs MAIL_API_URL and MAIL_API_KEY',
+    })
+  }
+  if (config.ENVIRONMENT === 'production' && config.MAIL_TRANSPORT !== 'http') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['MAIL_TRANSPORT'],
+      message: 'production must deliver mail (set it to http)',
+    })
+  }
 })
 
 export type Config = z.output<typeof configSchema>
@@ -75,7 +101,7 @@ export function getConfig(env: object): Config {
   const values = Object.fromEntries(
     Object.entries(env).filter(([, value]) => typeof value === 'string' && value !== ''),
   )
-  const parsed = configSchema.safeParse(values)
+  const parsed = checkedConfigSchema.safeParse(values)
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`)

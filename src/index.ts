@@ -1,5 +1,7 @@
 import { type AppOptions, createApp } from './app'
-import type { Bindings } from './env'
+import type { Bindings, MailQueueMessage } from './env'
+import { runIdentityMaintenance } from './features/auth/maintenance'
+import { handleMailQueue, sweepMail } from './features/mail'
 import { runCommerceCron } from './features/orders'
 
 let app: ReturnType<typeof createApp> | undefined
@@ -13,7 +15,16 @@ function appFor(env: Bindings): ReturnType<typeof createApp> {
 
 export default {
   fetch: (request, env, context) => appFor(env).fetch(request, env, context),
+  /** The mail outbox consumer (queue `folio-mail`). */
+  queue: (batch, env) => handleMailQueue(batch, env),
+  /** Cron (wrangler.toml [triggers]): commerce jobs, re-enqueue due mail, drop expired identity rows. */
   scheduled: async (controller, env, context) => {
-    context.waitUntil(runCommerceCron(env, new Date(controller.scheduledTime)))
+    context.waitUntil(
+      Promise.all([
+        runCommerceCron(env, new Date(controller.scheduledTime)),
+        sweepMail(env),
+        runIdentityMaintenance(env),
+      ]),
+    )
   },
-} satisfies ExportedHandler<Bindings>
+} satisfies ExportedHandler<Bindings, MailQueueMessage>

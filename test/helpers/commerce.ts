@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { harness } from '#harness'
-import { books, users } from '../../src/db/schema'
+import { books, sessions, users } from '../../src/db/schema'
 import { signStripePayload } from '../../src/features/payments/webhook-signature'
 import { randomId } from '../../src/lib/ids'
 import { api, json } from './http'
@@ -10,7 +10,7 @@ export const WEBHOOK_SECRET = 'whsec_test_secret'
 
 export type Customer = { id: string; token: string }
 
-/** A user row inserted directly (identity is built elsewhere) and an access token for it. */
+/** A user row and a session inserted directly (faster than a sign-in's PBKDF2) and an access token for them. */
 export async function createUser(role: 'customer' | 'admin' = 'customer'): Promise<Customer> {
   const id = randomId('usr')
   const now = new Date()
@@ -26,7 +26,20 @@ export async function createUser(role: 'customer' | 'admin' = 'customer'): Promi
       createdAt: now,
       updatedAt: now,
     })
-  return { id, token: await signToken({ sub: id, role }) }
+  // A live session, as a sign-in creates: account, order and admin routes check it (src/middleware/session.ts).
+  const sessionId = randomId('ses')
+  await harness
+    .db()
+    .insert(sessions)
+    .values({
+      id: sessionId,
+      userId: id,
+      device: 'test',
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: new Date(now.getTime() + 3_600_000),
+    })
+  return { id, token: await signToken({ sub: id, role, claims: { sid: sessionId } }) }
 }
 
 export async function createBook(

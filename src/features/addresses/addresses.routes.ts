@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
 import { bearerSecurity, pick } from '../../http/schemas'
 import { requireAuth } from '../../middleware/auth'
+import { requireActiveSession } from '../../middleware/session'
 import {
   AddressIdSchema,
   AddressInputSchema,
@@ -10,7 +11,11 @@ import {
   AddressUpdateSchema,
 } from './addresses.schemas'
 
-const common = { tags: ['Addresses'], security: bearerSecurity, middleware: [requireAuth()] }
+const common = {
+  tags: ['Addresses'],
+  security: bearerSecurity,
+  middleware: [requireAuth(), requireActiveSession()],
+}
 const idParams = z.object({ id: AddressIdSchema })
 
 export const listAddresses = createRoute({

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { jsonContent } from '../../http/openapi'
 import { bearerSecurity, pick } from '../../http/schemas'
 import { requireAuth, requireRole } from '../../middleware/auth'
+import { requireActiveSession } from '../../middleware/session'
 
 const AuditEntrySchema = z
   .object({
@@ -19,7 +20,7 @@ const AuditEntrySchema = z
 export const listAudit = createRoute({
   tags: ['Admin: audit'],
   security: bearerSecurity,
-  middleware: [requireAuth(), requireRole('admin')],
+  middleware: [requireAuth(), requireActiveSession(), requireRole('admin')],
   method: 'get',
   path: '/admin/audit',
   summary: 'The audit log of admin actions, newest first',

@@ -2,10 +2,11 @@ import { createRoute } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
 import { bearerSecurity, pick } from '../../http/schemas'
 import { requireAuth } from '../../middleware/auth'
+import { requireActiveSession } from '../../middleware/session'
 import { CartItemParamsSchema, CartItemUpdateSchema, CartSchema } from './cart.schemas'
 
 const tags = ['Cart']
-const common = { tags, security: bearerSecurity, middleware: [requireAuth()] }
+const common = { tags, security: bearerSecurity, middleware: [requireAuth(), requireActiveSession()] }
 
 export const getCart = createRoute({
   ...common,

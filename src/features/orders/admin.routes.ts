@@ -2,6 +2,7 @@ import { createRoute } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
 import { bearerSecurity, errors, pick } from '../../http/schemas'
 import { requireAuth, requireRole } from '../../middleware/auth'
+import { requireActiveSession } from '../../middleware/session'
 import {
   AdminOrdersQuerySchema,
   OrderIdParamsSchema,
@@ -14,7 +15,7 @@ import {
 const common = {
   tags: ['Admin: orders'],
   security: bearerSecurity,
-  middleware: [requireAuth(), requireRole('admin')],
+  middleware: [requireAuth(), requireActiveSession(), requireRole('admin')],
 }
 
 export const listOrders = createRoute({

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
 import { bearerSecurity, errors, pick } from '../../http/schemas'
 import { requireAuth } from '../../middleware/auth'
+import { requireActiveSession } from '../../middleware/session'
 import {
   CheckoutSchema,
   IdempotencyHeadersSchema,
@@ -12,7 +13,11 @@ import {
   OrderSchema,
 } from './orders.schemas'
 
-const common = { tags: ['Orders'], security: bearerSecurity, middleware: [requireAuth()] }
+const common = {
+  tags: ['Orders'],
+  security: bearerSecurity,
+  middleware: [requireAuth(), requireActiveSession()],
+}
 const gatewayError = { 502: { ...errors[500], description: 'The payment gateway failed; nothing changed' } }
 
 export const createOrder = createRoute({

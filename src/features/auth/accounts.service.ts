@@ -1,0 +1,239 @@
+import { and, count, eq, gt, inArray, isNull } from 'drizzle-orm'
+import type { Config } from '../../config'
+import type { Db } from '../../db/client'
+import { isUniqueViolation } from '../../db/errors'
+import { type OneTimeTokenPurpose, oneTimeTokens, securityEvents, sessions, users } from '../../db/schema'
+import { ApiError } from '../../http/problem'
+import { randomId } from '../../lib/ids'
+import { hashPassword } from '../../lib/password'
+import { randomToken, sha256Hex } from '../../lib/secure-random'
+import { mailTemplates, outboxInsert } from '../mail'
+import type { Register } from './auth.schemas'
+
+export const EMAIL_VERIFICATION_TTL_MS = 24 * 60 * 60 * 1000
+export const PASSWORD_RESET_TTL_MS = 30 * 60 * 1000
+/** At most this many reset or verification mails per account and hour, so nobody can flood an inbox. */
+const MAX_MAILS_PER_HOUR = 3
+
+async function tokensSentLastHour(db: Db, userId: string, purpose: OneTimeTokenPurpose, now: Date) {
+  const [recent] = await db
+    .select({ total: count() })
+    .from(oneTimeTokens)
+    .where(
+      and(
+        eq(oneTimeTokens.userId, userId),
+        eq(oneTimeTokens.purpose, purpose),
+        gt(oneTimeTokens.createdAt, new Date(now.getTime() - 3_600_000)),
+      ),
+    )
+  return recent?.total ?? 0
+}
+
+/** A fresh emailed token: the link carries it, the database keeps only its SHA-256 hash. */
+export async function oneTimeTokenInsert(
+  db: Db,
+  values: { userId: string; email: string; purpose: OneTimeTokenPurpose; ttlMs: number; now: Date },
+) {
+  const token = randomToken(32)
+  const statement = db.insert(oneTimeTokens).values({
+    tokenHash: await sha256Hex(token),
+    userId: values.userId,
+    purpose: values.purpose,
+    email: values.email,
+    createdAt: values.now,
+    expiresAt: new Date(values.now.getTime() + values.ttlMs),
+  })
+  return { token, statement }
+}
+
+export const verificationLink = (config: Config, token: string) =>
+  `${config.APP_URL}/verify-email?token=${token}`
+const resetLink = (config: Config, token: string) => `${config.APP_URL}/reset-password?token=${token}`
+
+/** Creates a customer account (never anything else: the role is not an input) and mails a verification link. */
+export async function register(db: Db, config: Config, input: Register) {
+  const now = new Date()
+  const passwordHash = await hashPassword(input.password, config.PASSWORD_PEPPER)
+  const id = randomId('usr')
+  const verification = await oneTimeTokenInsert(db, {
+    userId: id,
+    email: input.email,
+    purpose: 'verify_email',
+    ttlMs: EMAIL_VERIFICATION_TTL_MS,
+    now,
+  })
+  const mail = outboxInsert(
+    db,
+    mailTemplates.verifyEmailMail(input.email, input.name, verificationLink(config, verification.token)),
+    now,
+  )
+  try {
+    const [[user]] = await db.batch([
+      db
+        .insert(users)
+        .values({
+          id,
+          email: input.email,
+          name: input.name,
+          phone: input.phone ?? null,
+          passwordHash,
+          role: 'customer',
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning(),
+      verification.statement,
+      mail.statement,
+    ])
+    return { user: user!, outboxIds: [mail.id] }
+  } catch (error) {
+    if (isUniqueViolation(error, 'users.email')) {
+      throw new ApiError(409, {
+        title: 'Email already registered',
+        detail: 'An account with this email exists; sign in or reset the password',
+        errors: [{ pointer: '/body/email', detail: 'Already registered' }],
+      })
+    }
+    throw error
+  }
+}
+
+const invalidToken = () =>
+  new ApiError(400, {
+    title: 'Invalid or expired token',
+    detail: 'The link is invalid, expired or already used; ask for a new one',
+    errors: [{ pointer: '/body/token', detail: 'Invalid, expired or already used' }],
+  })
+
+/** Spends a token with a compare-and-swap; returns the statement and a subquery of its user for the same batch. */
+async function spendToken(db: Db, token: string, purpose: OneTimeTokenPurpose, now: Date) {
+  const tokenHash = await sha256Hex(token)
+  const spend = db
+    .update(oneTimeTokens)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(oneTimeTokens.tokenHash, tokenHash),
+        eq(oneTimeTokens.purpose, purpose),
+        isNull(oneTimeTokens.usedAt),
+        gt(oneTimeTokens.expiresAt, now),
+      ),
+    )
+    .returning({ userId: oneTimeTokens.userId, email: oneTimeTokens.email })
+  const spentBy = (column: typeof oneTimeTokens.userId | typeof oneTimeTokens.email) =>
+    db
+      .select({ value: column })
+      .from(oneTimeTokens)
+      .where(and(eq(oneTimeTokens.tokenHash, tokenHash), eq(oneTimeTokens.usedAt, now)))
+  return { spend, spentBy }
+}
+
+export async function verifyEmail(db: Db, token: string) {
+  const now = new Date()
+  const { spend, spentBy } = await spendToken(db, token, 'verify_email', now)
+  const [spent, verified] = await db.batch([
+    spend,
+    db
+      .update(users)
+      .set({ emailVerifiedAt: now, updatedAt: now })
+      .where(
+        and(
+          inArray(users.id, spentBy(oneTimeTokens.userId)),
+          inArray(users.email, spentBy(oneTimeTokens.email)),
+        ),
+      )
+      .returning({ id: users.id }),
+  ])
+  if (!spent[0] || !verified[0]) throw invalidToken()
+}
+
+/** Mails a fresh verification link for the account's current email (409 when already verified, 429 past 3/h). */
+export async function resendVerification(db: Db, config: Config, userId: string): Promise<string[]> {
+  const now = new Date()
+  const [user] = await db.select().from(users).where(eq(users.id, userId))
+  if (!user) return []
+  if (user.emailVerifiedAt) {
+    throw new ApiError(409, { title: 'Already verified', detail: `${user.email} is already verified` })
+  }
+  if ((await tokensSentLastHour(db, user.id, 'verify_email', now)) >= MAX_MAILS_PER_HOUR) {
+    throw new ApiError(429, {
+      title: 'Too many verification mails',
+      detail: 'Wait an hour before asking for another link',
+      headers: { 'Retry-After': '3600' },
+    })
+  }
+  const verification = await oneTimeTokenInsert(db, {
+    userId,
+    email: user.email,
+    purpose: 'verify_email',
+    ttlMs: EMAIL_VERIFICATION_TTL_MS,
+    now,
+  })
+  const link = verificationLink(config, verification.token)
+  const mail = outboxInsert(db, mailTemplates.verifyEmailMail(user.email, user.name, link), now)
+  await db.batch([verification.statement, mail.statement])
+  return [mail.id]
+}
+
+/** Always "accepted" to the caller, whether or not the email has an account (no enumeration). */
+export async function requestPasswordReset(db: Db, config: Config, email: string): Promise<string[]> {
+  const now = new Date()
+  const [user] = await db.select().from(users).where(eq(users.email, email))
+  if (!user) return []
+  if ((await tokensSentLastHour(db, user.id, 'password_reset', now)) >= MAX_MAILS_PER_HOUR) return []
+  const reset = await oneTimeTokenInsert(db, {
+    userId: user.id,
+    email,
+    purpose: 'password_reset',
+    ttlMs: PASSWORD_RESET_TTL_MS,
+    now,
+  })
+  const mail = outboxInsert(
+    db,
+    mailTemplates.passwordResetMail(email, user.name, resetLink(config, reset.token)),
+    now,
+  )
+  await db.batch([reset.statement, mail.statement])
+  return [mail.id]
+}
+
+/** Sets the new password and revokes every session, atomically with spending the single-use token. */
+export async function confirmPasswordReset(
+  db: Db,
+  config: Config,
+  input: { token: string; newPassword: string },
+) {
+  const now = new Date()
+  const passwordHash = await hashPassword(input.newPassword, config.PASSWORD_PEPPER)
+  const { spend, spentBy } = await spendToken(db, input.token, 'password_reset', now)
+  const [spent, updated] = await db.batch([
+    spend,
+    db
+      .update(users)
+      .set({ passwordHash, updatedAt: now })
+      .where(inArray(users.id, spentBy(oneTimeTokens.userId)))
+      .returning({ id: users.id, email: users.email, name: users.name }),
+    db
+      .update(sessions)
+      .set({ revokedAt: now, revokedReason: 'password_reset' })
+      .where(and(inArray(sessions.userId, spentBy(oneTimeTokens.userId)), isNull(sessions.revokedAt))),
+  ])
+  const user = updated[0]
+  if (!spent[0] || !user) throw invalidToken()
+  const mail = outboxInsert(
+    db,
+    mailTemplates.securityNoticeMail(
+      user.email,
+      user.name,
+      'Your password was reset and every session was signed out.',
+    ),
+    now,
+  )
+  await db.batch([
+    db
+      .insert(securityEvents)
+      .values({ id: randomId('sev'), userId: user.id, type: 'password_reset', createdAt: now }),
+    mail.statement,
+  ])
+  return [mail.id]
+}

@@ -1,0 +1,159 @@
+import { and, eq, sql } from 'drizzle-orm'
+import type { Config } from '../../config'
+import type { Db } from '../../db/client'
+import { loginAttempts, securityEvents, type UserRow, users } from '../../db/schema'
+import { ApiError } from '../../http/problem'
+import { randomId } from '../../lib/ids'
+import { DUMMY_PASSWORD_HASH, hashPassword, needsRehash, verifyPassword } from '../../lib/password'
+import { mailTemplates, outboxInsert } from '../mail'
+import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken, signMfaToken, verifyMfaToken } from './access-tokens'
+import type { ClientInfo } from './client-info'
+import { assertLoginAllowed, loginAttemptInsert } from './login-throttle'
+import { newSession } from './sessions.service'
+import { hasConfirmedTotp, spendSecondFactor } from './totp'
+
+export type TokenPair = { accessToken: string; refreshToken: string; tokenType: 'Bearer'; expiresIn: number }
+export type SignedIn = { kind: 'tokens'; tokens: TokenPair; outboxIds: string[] }
+export type LoginResult = SignedIn | { kind: 'mfa'; mfaToken: string }
+
+/**
+ * One answer for a wrong password and an unknown email: same status, same body, and the same PBKDF2 work
+ * (OWASP Authentication Cheat Sheet, "Authentication and error messages"; ASVS 2.2.x).
+ */
+export const invalidCredentials = () =>
+  new ApiError(401, { title: 'Invalid credentials', detail: 'The email or password is incorrect' })
+
+export async function tokenPair(
+  config: Config,
+  user: Pick<UserRow, 'id' | 'role'>,
+  sessionId: string,
+  refreshToken: string,
+): Promise<TokenPair> {
+  const accessToken = await signAccessToken(config, { userId: user.id, role: user.role, sessionId })
+  return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ACCESS_TOKEN_TTL_SECONDS }
+}
+
+export async function login(
+  db: Db,
+  config: Config,
+  input: { email: string; password: string },
+  client: ClientInfo,
+): Promise<LoginResult> {
+  const now = new Date()
+  await assertLoginAllowed(db, input.email, client, now)
+  const [user] = await db.select().from(users).where(eq(users.email, input.email))
+  // Always run PBKDF2, even for an unknown email, so that timing does not tell whether the account exists.
+  const valid = await verifyPassword(
+    input.password,
+    user?.passwordHash ?? DUMMY_PASSWORD_HASH,
+    config.PASSWORD_PEPPER,
+  )
+  if (!user || !valid) {
+    await loginAttemptInsert(db, {
+      email: input.email,
+      userId: user?.id ?? null,
+      outcome: 'bad_credentials',
+      client,
+      now,
+    })
+    throw invalidCredentials()
+  }
+  if (needsRehash(user.passwordHash)) {
+    // Upgrade old parameters now that we hold the plaintext (as Supabase Auth does on sign-in).
+    const passwordHash = await hashPassword(input.password, config.PASSWORD_PEPPER)
+    await db
+      .update(users)
+      .set({ passwordHash })
+      .where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash)))
+  }
+  if (await hasConfirmedTotp(db, user.id)) {
+    await loginAttemptInsert(db, {
+      email: input.email,
+      userId: user.id,
+      outcome: 'mfa_required',
+      client,
+      now,
+    })
+    return { kind: 'mfa', mfaToken: await signMfaToken(config, user.id) }
+  }
+  return completeLogin(db, config, user, client, now)
+}
+
+/** Second step: the MFA challenge token and a TOTP or recovery code, each accepted once. */
+export async function loginWithMfa(
+  db: Db,
+  config: Config,
+  input: { mfaToken: string; code: string },
+  client: ClientInfo,
+): Promise<SignedIn> {
+  const now = new Date()
+  const userId = await verifyMfaToken(config, input.mfaToken)
+  const [user] = await db.select().from(users).where(eq(users.id, userId))
+  if (!user) throw invalidCredentials()
+  await assertLoginAllowed(db, user.email, client, now)
+  const factor = await spendSecondFactor(db, config.PASSWORD_PEPPER, user.id, input.code, now)
+  if (!factor) {
+    await loginAttemptInsert(db, { email: user.email, userId: user.id, outcome: 'mfa_failed', client, now })
+    throw new ApiError(401, { title: 'Invalid code', detail: 'The code is wrong, expired or already used' })
+  }
+  if (factor === 'recovery_code') {
+    await db
+      .insert(securityEvents)
+      .values({ id: randomId('sev'), userId: user.id, type: 'recovery_code_used', ...client, createdAt: now })
+  }
+  return completeLogin(db, config, user, client, now)
+}
+
+/** Have we seen this device / country on an earlier successful login? (One indexed aggregate query.) */
+async function familiarity(db: Db, userId: string, client: ClientInfo) {
+  const [row] = await db
+    .select({
+      total: sql<number>`count(*)`,
+      sameDevice: sql<number>`coalesce(sum(${loginAttempts.device} = ${client.device}), 0)`,
+      sameCountry: sql<number>`coalesce(sum(${loginAttempts.country} IS ${client.country}), 0)`,
+    })
+    .from(loginAttempts)
+    .where(and(eq(loginAttempts.userId, userId), eq(loginAttempts.outcome, 'success')))
+  const total = Number(row?.total ?? 0)
+  // The very first sign-in has nothing to compare with: no alarm for it.
+  return {
+    isNew:
+      total > 0 &&
+      (Number(row?.sameDevice) === 0 || (client.country !== null && Number(row?.sameCountry) === 0)),
+  }
+}
+
+/** Opens the session, records the success and, for a new device or country, a security event and a mail. */
+async function completeLogin(
+  db: Db,
+  config: Config,
+  user: UserRow,
+  client: ClientInfo,
+  now: Date,
+): Promise<SignedIn> {
+  const { isNew } = await familiarity(db, user.id, client)
+  const session = await newSession(db, user.id, client, now)
+  const attempt = loginAttemptInsert(db, {
+    email: user.email,
+    userId: user.id,
+    outcome: 'success',
+    client,
+    now,
+  })
+  const outboxIds: string[] = []
+  if (isNew) {
+    const mail = outboxInsert(db, mailTemplates.newDeviceMail(user.email, user.name, client), now)
+    outboxIds.push(mail.id)
+    const event = db
+      .insert(securityEvents)
+      .values({ id: randomId('sev'), userId: user.id, type: 'new_device_login', ...client, createdAt: now })
+    await db.batch([...session.statements, attempt, event, mail.statement])
+  } else {
+    await db.batch([...session.statements, attempt])
+  }
+  return {
+    kind: 'tokens',
+    tokens: await tokenPair(config, user, session.sessionId, session.refreshToken),
+    outboxIds,
+  }
+}

@@ -1,0 +1,66 @@
+import { and, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm'
+import { z } from 'zod'
+import type { Db } from '../../db/client'
+import { securityEvents, users } from '../../db/schema'
+import { decodeCursor, encodeCursor } from '../../http/pagination'
+import { randomId } from '../../lib/ids'
+import { toUser } from '../auth/user-view'
+import { deleteAccount, demoteUnlessLastAdmin } from './account-deletion'
+import { getUser } from './me.service'
+
+const cursorSchema = z.object({ c: z.number().int(), i: z.string() })
+
+/** Newest first, keyset-paginated on (created_at, id) — users_created_at_idx. */
+export async function listUsers(
+  db: Db,
+  query: { q?: string; role?: 'customer' | 'admin'; limit: number; cursor?: string },
+) {
+  const after = query.cursor ? decodeCursor(query.cursor, cursorSchema) : undefined
+  const pattern = query.q ? `%${query.q.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%` : undefined
+  const conditions: (SQL | undefined)[] = [
+    pattern
+      ? or(
+          sql`${users.email} LIKE ${pattern} ESCAPE '\\'`,
+          sql`lower(${users.name}) LIKE ${pattern} ESCAPE '\\'`,
+        )
+      : undefined,
+    query.role ? eq(users.role, query.role) : undefined,
+    after
+      ? or(
+          lt(users.createdAt, new Date(after.c)),
+          and(eq(users.createdAt, new Date(after.c)), lt(users.id, after.i)),
+        )
+      : undefined,
+  ]
+  const rows = await db
+    .select()
+    .from(users)
+    .where(and(...conditions))
+    .orderBy(desc(users.createdAt), desc(users.id))
+    .limit(query.limit + 1)
+  const page = rows.slice(0, query.limit)
+  const last = page.at(-1)
+  const nextCursor =
+    rows.length > query.limit && last ? encodeCursor({ c: last.createdAt.getTime(), i: last.id }) : null
+  return { data: page.map(toUser), nextCursor }
+}
+
+/** Changes a role; demoting the last admin (yourself included) is refused with 409. */
+export async function setRole(db: Db, actorId: string, userId: string, role: 'customer' | 'admin') {
+  const user = await getUser(db, userId)
+  if (user.role === role) return user
+  if (role === 'customer') await demoteUnlessLastAdmin(db, userId)
+  else await db.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, userId))
+  await db
+    .insert(securityEvents)
+    .values({ id: randomId('sev'), userId, type: 'role_changed', createdAt: new Date() })
+  console.info(JSON.stringify({ level: 'info', msg: 'role changed', actorId, userId, role }))
+  return getUser(db, userId)
+}
+
+export async function deleteUser(db: Db, actorId: string, userId: string) {
+  const user = await getUser(db, userId)
+  await demoteUnlessLastAdmin(db, userId)
+  await deleteAccount(db, user)
+  console.info(JSON.stringify({ level: 'info', msg: 'user deleted by admin', actorId, userId }))
+}

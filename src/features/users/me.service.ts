@@ -1,0 +1,195 @@
+import { and, desc, eq, isNull } from 'drizzle-orm'
+import type { Config } from '../../config'
+import type { Db } from '../../db/client'
+import { isUniqueViolation } from '../../db/errors'
+import { securityEvents, sessions, type UserRow, users } from '../../db/schema'
+import { ApiError } from '../../http/problem'
+import { randomId } from '../../lib/ids'
+import { hashPassword, verifyPassword } from '../../lib/password'
+import { EMAIL_VERIFICATION_TTL_MS, oneTimeTokenInsert, verificationLink } from '../auth/accounts.service'
+import { revokeUserSessions } from '../auth/sessions.service'
+import { mailTemplates, outboxInsert } from '../mail'
+import { deleteAccount, demoteUnlessLastAdmin } from './account-deletion'
+import type { UpdateMe } from './users.schemas'
+
+export async function getUser(db: Db, userId: string): Promise<UserRow> {
+  const [user] = await db.select().from(users).where(eq(users.id, userId))
+  if (!user) throw new ApiError(404, { title: 'User not found', detail: `No user has the id ${userId}` })
+  return user
+}
+
+/** Re-authentication for sensitive changes (OWASP ASVS 3.7.1): the current password, checked in constant time. */
+export async function assertPassword(config: Config, user: UserRow, password: string): Promise<void> {
+  if (!(await verifyPassword(password, user.passwordHash, config.PASSWORD_PEPPER))) {
+    throw new ApiError(403, {
+      title: 'Wrong password',
+      detail: 'The password is incorrect',
+      errors: [{ pointer: '/body/password', detail: 'Incorrect' }],
+    })
+  }
+}
+
+/**
+ * Name and phone change at once. A new email needs the current password (re-authentication, OWASP ASVS 3.7.1:
+ * a stolen access token must not be able to redirect password resets), is unverified until its link is used,
+ * and the old address is told.
+ */
+export async function updateMe(db: Db, config: Config, userId: string, input: UpdateMe) {
+  const now = new Date()
+  const user = await getUser(db, userId)
+  const emailChanges = input.email !== undefined && input.email !== user.email
+  if (emailChanges) await assertPassword(config, user, input.password ?? '')
+  const changes = {
+    ...(input.name !== undefined ? { name: input.name } : {}),
+    ...(input.phone !== undefined ? { phone: input.phone } : {}),
+    ...(emailChanges ? { email: input.email, emailVerifiedAt: null } : {}),
+    updatedAt: now,
+  }
+  const update = db.update(users).set(changes).where(eq(users.id, userId)).returning()
+  try {
+    if (!emailChanges) {
+      const [updated] = await update
+      return { user: updated!, outboxIds: [] }
+    }
+    const email = input.email!
+    const verification = await oneTimeTokenInsert(db, {
+      userId,
+      email,
+      purpose: 'verify_email',
+      ttlMs: EMAIL_VERIFICATION_TTL_MS,
+      now,
+    })
+    const verifyMail = outboxInsert(
+      db,
+      mailTemplates.verifyEmailMail(
+        email,
+        input.name ?? user.name,
+        verificationLink(config, verification.token),
+      ),
+      now,
+    )
+    const notice = outboxInsert(
+      db,
+      mailTemplates.securityNoticeMail(
+        user.email,
+        user.name,
+        `The email address of your account was changed to ${email}.`,
+      ),
+      now,
+    )
+    const [[updated]] = await db.batch([
+      update,
+      verification.statement,
+      verifyMail.statement,
+      notice.statement,
+      db
+        .insert(securityEvents)
+        .values({ id: randomId('sev'), userId, type: 'email_changed', createdAt: now }),
+    ])
+    return { user: updated!, outboxIds: [verifyMail.id, notice.id] }
+  } catch (error) {
+    if (isUniqueViolation(error, 'users.email')) {
+      throw new ApiError(409, {
+        title: 'Email already registered',
+        detail: 'Another account uses this email',
+        errors: [{ pointer: '/body/email', detail: 'Already registered' }],
+      })
+    }
+    throw error
+  }
+}
+
+/** Changes the password and signs out every other session (the current one stays). */
+export async function changePassword(
+  db: Db,
+  config: Config,
+  caller: { userId: string; sessionId: string },
+  input: { currentPassword: string; newPassword: string },
+) {
+  const now = new Date()
+  const user = await getUser(db, caller.userId)
+  try {
+    await assertPassword(config, user, input.currentPassword)
+  } catch {
+    throw new ApiError(403, {
+      title: 'Wrong password',
+      detail: 'The current password is incorrect',
+      errors: [{ pointer: '/body/currentPassword', detail: 'Incorrect' }],
+    })
+  }
+  const passwordHash = await hashPassword(input.newPassword, config.PASSWORD_PEPPER)
+  const notice = outboxInsert(
+    db,
+    mailTemplates.securityNoticeMail(
+      user.email,
+      user.name,
+      'Your password was changed; other sessions were signed out.',
+    ),
+    now,
+  )
+  await db.batch([
+    db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id)),
+    revokeUserSessions(db, user.id, 'password_changed', { except: caller.sessionId, now }),
+    db
+      .insert(securityEvents)
+      .values({ id: randomId('sev'), userId: user.id, type: 'password_changed', createdAt: now }),
+    notice.statement,
+  ])
+  return [notice.id]
+}
+
+export async function deleteMe(db: Db, config: Config, userId: string, password: string) {
+  const user = await getUser(db, userId)
+  await assertPassword(config, user, password)
+  await demoteUnlessLastAdmin(db, user.id)
+  await deleteAccount(db, user)
+}
+
+export async function listSessions(db: Db, userId: string, currentSessionId: string | undefined) {
+  const rows = await db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .orderBy(desc(sessions.lastUsedAt))
+    .limit(100)
+  const now = Date.now()
+  return rows
+    .filter((row) => row.expiresAt.getTime() > now)
+    .map((row) => ({
+      id: row.id,
+      device: row.device,
+      ip: row.ip,
+      country: row.country,
+      createdAt: row.createdAt.toISOString(),
+      lastUsedAt: row.lastUsedAt.toISOString(),
+      current: row.id === currentSessionId,
+    }))
+}
+
+/** Revokes one of the caller's own sessions; another user's session id is simply "not found" (OWASP API1). */
+export async function revokeSession(db: Db, userId: string, sessionId: string) {
+  const [row] = await db
+    .update(sessions)
+    .set({ revokedAt: new Date(), revokedReason: 'revoked_by_user' })
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id })
+  if (!row)
+    throw new ApiError(404, { title: 'Session not found', detail: `You have no active session ${sessionId}` })
+}
+
+export async function listSecurityEvents(db: Db, userId: string, options: { limit: number }) {
+  const rows = await db
+    .select()
+    .from(securityEvents)
+    .where(eq(securityEvents.userId, userId))
+    .orderBy(desc(securityEvents.createdAt), desc(securityEvents.id))
+    .limit(options.limit)
+  return rows.map((row) => ({
+    id: row.id,
+    type: row.type,
+    device: row.device,
+    ip: row.ip,
+    country: row.country,
+    createdAt: row.createdAt.toISOString(),
+  }))
+}

@@ -1,0 +1,89 @@
+import type { AppRouteHandler } from '../../http/router'
+import { resendVerification as resendVerificationMail } from '../auth/accounts.service'
+import { toUser } from '../auth/user-view'
+import { dispatchMail } from '../mail'
+import * as admin from './admin-users.service'
+import * as me from './me.service'
+import * as mfa from './mfa.service'
+import type * as routes from './users.routes'
+
+/** requireAuth + requireActiveSession ran: the caller and their session exist. */
+const caller = (c: { var: { user?: { id: string; sessionId?: string } } }) => ({
+  userId: c.var.user!.id,
+  sessionId: c.var.user!.sessionId!,
+})
+
+export const getMe: AppRouteHandler<typeof routes.getMe> = async (c) => {
+  return c.json(toUser(await me.getUser(c.var.db, caller(c).userId)), 200)
+}
+
+export const updateMe: AppRouteHandler<typeof routes.updateMe> = async (c) => {
+  const { user, outboxIds } = await me.updateMe(c.var.db, c.var.config, caller(c).userId, c.req.valid('json'))
+  dispatchMail(c, outboxIds)
+  return c.json(toUser(user), 200)
+}
+
+export const deleteMe: AppRouteHandler<typeof routes.deleteMe> = async (c) => {
+  await me.deleteMe(c.var.db, c.var.config, caller(c).userId, c.req.valid('json').password)
+  return c.body(null, 204)
+}
+
+export const resendVerification: AppRouteHandler<typeof routes.resendVerification> = async (c) => {
+  dispatchMail(c, await resendVerificationMail(c.var.db, c.var.config, caller(c).userId))
+  return c.body(null, 202)
+}
+
+export const changePassword: AppRouteHandler<typeof routes.changePassword> = async (c) => {
+  dispatchMail(c, await me.changePassword(c.var.db, c.var.config, caller(c), c.req.valid('json')))
+  return c.body(null, 204)
+}
+
+export const listSessions: AppRouteHandler<typeof routes.listSessions> = async (c) => {
+  const { userId, sessionId } = caller(c)
+  return c.json({ data: await me.listSessions(c.var.db, userId, sessionId) }, 200)
+}
+
+export const revokeSession: AppRouteHandler<typeof routes.revokeSession> = async (c) => {
+  await me.revokeSession(c.var.db, caller(c).userId, c.req.valid('param').id)
+  return c.body(null, 204)
+}
+
+export const listSecurityEvents: AppRouteHandler<typeof routes.listSecurityEvents> = async (c) => {
+  return c.json({ data: await me.listSecurityEvents(c.var.db, caller(c).userId, c.req.valid('query')) }, 200)
+}
+
+export const startTotp: AppRouteHandler<typeof routes.startTotp> = async (c) => {
+  c.header('Cache-Control', 'no-store')
+  return c.json(await mfa.startTotp(c.var.db, c.var.config, caller(c).userId), 200)
+}
+
+export const confirmTotp: AppRouteHandler<typeof routes.confirmTotp> = async (c) => {
+  const result = await mfa.confirmTotp(c.var.db, c.var.config, caller(c).userId, c.req.valid('json').code)
+  dispatchMail(c, result.outboxIds)
+  c.header('Cache-Control', 'no-store')
+  return c.json({ recoveryCodes: result.recoveryCodes }, 200)
+}
+
+export const disableTotp: AppRouteHandler<typeof routes.disableTotp> = async (c) => {
+  dispatchMail(c, await mfa.disableTotp(c.var.db, c.var.config, caller(c).userId, c.req.valid('json')))
+  return c.body(null, 204)
+}
+
+export const adminListUsers: AppRouteHandler<typeof routes.adminListUsers> = async (c) => {
+  return c.json(await admin.listUsers(c.var.db, c.req.valid('query')), 200)
+}
+
+export const adminUpdateUser: AppRouteHandler<typeof routes.adminUpdateUser> = async (c) => {
+  const user = await admin.setRole(
+    c.var.db,
+    caller(c).userId,
+    c.req.valid('param').id,
+    c.req.valid('json').role,
+  )
+  return c.json(toUser(user), 200)
+}
+
+export const adminDeleteUser: AppRouteHandler<typeof routes.adminDeleteUser> = async (c) => {
+  await admin.deleteUser(c.var.db, caller(c).userId, c.req.valid('param').id)
+  return c.body(null, 204)
+}
