@@ -45,6 +45,7 @@ const testRateLimitPolicies = {
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./drizzle')
   const secrets = await testSecrets()
+  // `*.workerd.test.ts` / `*.node.test.ts` hold the few tests of a binding only one runtime has.
   const include = ['test/**/*.test.ts']
   return {
     test: {
@@ -65,7 +66,12 @@ export default defineConfig(async () => {
           resolve: {
             alias: { '#harness': new URL('./test/helpers/harness.workerd.ts', import.meta.url).pathname },
           },
-          test: { name: 'workerd', include, setupFiles: ['./test/setup.workerd.ts'] },
+          test: {
+            name: 'workerd',
+            include,
+            exclude: ['test/**/*.node.test.ts'],
+            setupFiles: ['./test/setup.workerd.ts'],
+          },
         },
         {
           resolve: {
@@ -74,6 +80,7 @@ export default defineConfig(async () => {
           test: {
             name: 'node',
             include,
+            exclude: ['test/**/*.workerd.test.ts'],
             environment: 'node',
             setupFiles: ['./test/setup.node.ts'],
             provide: { secrets },

@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import { base64url } from 'jose'
 import type { z } from 'zod'
 import { ApiError } from './problem'
 
@@ -7,17 +8,12 @@ import { ApiError } from './problem'
  * as the first and stable while rows are inserted (unlike OFFSET).
  */
 export function encodeCursor(value: unknown): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(value))
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return base64url.encode(JSON.stringify(value))
 }
 
 export function decodeCursor<T extends z.ZodType>(cursor: string, schema: T): z.output<T> {
   try {
-    const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))
-    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0))
-    return schema.parse(JSON.parse(new TextDecoder().decode(bytes)))
+    return schema.parse(JSON.parse(new TextDecoder().decode(base64url.decode(cursor))))
   } catch {
     throw invalidCursor()
   }

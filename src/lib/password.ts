@@ -1,3 +1,5 @@
+import { base64url } from 'jose'
+
 /**
  * Password hashing with WebCrypto PBKDF2-HMAC-SHA256 (OWASP Password Storage Cheat Sheet; NIST SP 800-63B §5.1.1.2).
  * workerd caps PBKDF2 at 100,000 iterations (cloudflare/workerd#1346), so that is what we use; a secret pepper
@@ -15,16 +17,8 @@ const HASH_BITS = 256
 
 const encoder = new TextEncoder()
 
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0))
-}
+/** jose's decoder, as the ArrayBuffer-backed view WebCrypto's types ask for. */
+const decodeBase64Url = (text: string) => new Uint8Array(base64url.decode(text))
 
 async function pepper(password: string, secret: string): Promise<Uint8Array<ArrayBuffer>> {
   const key = await crypto.subtle.importKey(
@@ -71,7 +65,7 @@ export async function hashPassword(
 ): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES))
   const hash = await derive(password, secret, salt, iterations)
-  return `$${ALGORITHM}$v=${VERSION}$i=${iterations}$${toBase64Url(salt)}$${toBase64Url(hash)}`
+  return `$${ALGORITHM}$v=${VERSION}$i=${iterations}$${base64url.encode(salt)}$${base64url.encode(hash)}`
 }
 
 type ParsedHash = { version: number; iterations: number; salt: Uint8Array<ArrayBuffer>; hash: Uint8Array }
@@ -84,8 +78,8 @@ function parseHash(stored: string): ParsedHash | null {
   return {
     version: Number(match[1]),
     iterations,
-    salt: fromBase64Url(match[3]!),
-    hash: fromBase64Url(match[4]!),
+    salt: decodeBase64Url(match[3]!),
+    hash: decodeBase64Url(match[4]!),
   }
 }
 

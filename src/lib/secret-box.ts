@@ -1,3 +1,5 @@
+import { base64url } from 'jose'
+
 /**
  * Encryption at rest for secrets the server must read back (TOTP seeds): AES-256-GCM under a key derived with
  * HKDF-SHA256 from a configured secret and a purpose label (domain separation, RFC 5869 §3.2), so a leaked
@@ -5,16 +7,8 @@
  */
 const encoder = new TextEncoder()
 
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = ''
-  for (const byte of bytes) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0))
-}
+/** jose's decoder, as the ArrayBuffer-backed view WebCrypto's types ask for. */
+const decodeBase64Url = (text: string) => new Uint8Array(base64url.decode(text))
 
 async function boxKey(secret: string, purpose: string): Promise<CryptoKey> {
   const material = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, ['deriveKey'])
@@ -31,7 +25,7 @@ export async function seal(plaintext: string, secret: string, purpose: string): 
   const iv = crypto.getRandomValues(new Uint8Array(12))
   const key = await boxKey(secret, purpose)
   const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, encoder.encode(plaintext))
-  return `v1.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(sealed))}`
+  return `v1.${base64url.encode(iv)}.${base64url.encode(new Uint8Array(sealed))}`
 }
 
 export async function open(sealed: string, secret: string, purpose: string): Promise<string> {
@@ -39,9 +33,9 @@ export async function open(sealed: string, secret: string, purpose: string): Pro
   if (version !== 'v1' || !iv || !data) throw new Error('Unknown sealed secret format')
   const key = await boxKey(secret, purpose)
   const plain = await crypto.subtle.decrypt(
-    { name: 'AES-GCM', iv: fromBase64Url(iv) },
+    { name: 'AES-GCM', iv: decodeBase64Url(iv) },
     key,
-    fromBase64Url(data),
+    decodeBase64Url(data),
   )
   return new TextDecoder().decode(plain)
 }

@@ -1,3 +1,4 @@
+import { base64url } from 'jose'
 import { base32 } from './ids'
 
 /**
@@ -6,10 +7,7 @@ import { base32 } from './ids'
  * them: unlike passwords they are too random to guess, so a slow hash adds nothing.
  */
 export function randomToken(bytes = 32): string {
-  const random = crypto.getRandomValues(new Uint8Array(bytes))
-  let binary = ''
-  for (const byte of random) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return base64url.encode(crypto.getRandomValues(new Uint8Array(bytes)))
 }
 
 export async function sha256Hex(value: string): Promise<string> {

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { jsonBody, jsonContent } from '../../http/openapi'
 import { pick } from '../../http/schemas'
 import {
   JwksSchema,
@@ -15,14 +16,6 @@ import {
 } from './auth.schemas'
 
 const tags = ['Authentication']
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-})
-const body = <T extends z.ZodType>(schema: T) => ({
-  required: true,
-  content: { 'application/json': { schema } },
-})
 const refreshCookieHeader = z.object({
   'Set-Cookie': z
     .string()
@@ -36,8 +29,8 @@ export const register = createRoute({
   tags,
   summary: 'Create a customer account',
   description: 'Sends a verification email. Unknown fields, `role` included, are rejected.',
-  request: { body: body(RegisterSchema) },
-  responses: { 201: json(UserSchema, 'The new account'), ...pick(409, 413, 415, 422, 429, 500) },
+  request: { body: jsonBody(RegisterSchema) },
+  responses: { 201: jsonContent(UserSchema, 'The new account'), ...pick(409, 413, 415, 422, 429, 500) },
 })
 
 export const login = createRoute({
@@ -48,7 +41,7 @@ export const login = createRoute({
   description:
     'Answers the tokens, or `{ mfaRequired, mfaToken }` when two-factor is on (then call /auth/login/mfa). ' +
     'A wrong password and an unknown email get the same 401. Repeated failures answer 429 with Retry-After.',
-  request: { body: body(LoginSchema) },
+  request: { body: jsonBody(LoginSchema) },
   responses: {
     200: {
       description: 'Signed in, or a second factor is needed',
@@ -64,9 +57,9 @@ export const loginMfa = createRoute({
   path: '/auth/login/mfa',
   tags,
   summary: 'Complete sign-in with a TOTP or recovery code',
-  request: { body: body(MfaLoginSchema) },
+  request: { body: jsonBody(MfaLoginSchema) },
   responses: {
-    200: { ...json(TokenPairSchema, 'Signed in'), headers: refreshCookieHeader },
+    200: { ...jsonContent(TokenPairSchema, 'Signed in'), headers: refreshCookieHeader },
     ...pick(401, 413, 415, 422, 429, 500),
   },
 })
@@ -79,7 +72,7 @@ export const refresh = createRoute({
   description: 'The presented refresh token stops working. Presenting a used one revokes the whole session.',
   request: { body: { required: false, content: { 'application/json': { schema: RefreshSchema } } } },
   responses: {
-    200: { ...json(TokenPairSchema, 'New tokens'), headers: refreshCookieHeader },
+    200: { ...jsonContent(TokenPairSchema, 'New tokens'), headers: refreshCookieHeader },
     ...pick(401, 403, 413, 415, 422, 500),
   },
 })
@@ -101,7 +94,7 @@ export const verifyEmail = createRoute({
   path: '/auth/verify-email',
   tags,
   summary: 'Confirm an email address with the emailed token',
-  request: { body: body(TokenSchema) },
+  request: { body: jsonBody(TokenSchema) },
   responses: { 204: { description: 'Verified' }, ...pick(400, 413, 415, 422, 500) },
 })
 
@@ -111,7 +104,7 @@ export const requestPasswordReset = createRoute({
   tags,
   summary: 'Email a password reset link',
   description: 'Always 202, whether or not the email has an account.',
-  request: { body: body(PasswordResetRequestSchema) },
+  request: { body: jsonBody(PasswordResetRequestSchema) },
   responses: { 202: { description: 'Accepted' }, ...pick(413, 415, 422, 500) },
 })
 
@@ -121,7 +114,7 @@ export const confirmPasswordReset = createRoute({
   tags,
   summary: 'Set a new password with the emailed token',
   description: 'The token works once, for 30 minutes. Every session of the account is signed out.',
-  request: { body: body(PasswordResetConfirmSchema) },
+  request: { body: jsonBody(PasswordResetConfirmSchema) },
   responses: { 204: { description: 'Password changed' }, ...pick(400, 413, 415, 422, 500) },
 })
 

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { jsonBody, jsonContent } from '../../http/openapi'
 import { bearerSecurity, pick } from '../../http/schemas'
 import { requireAuth, requireRole } from '../../middleware/auth'
 import {
@@ -11,14 +12,6 @@ import {
 } from './books.schemas'
 
 const tags = ['Books']
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-})
-const body = <T extends z.ZodType>(schema: T) => ({
-  required: true,
-  content: { 'application/json': { schema } },
-})
 const idParams = z.object({ id: BookIdSchema })
 const admin = [requireAuth(), requireRole('admin')]
 
@@ -33,7 +26,7 @@ export const listBooks = createRoute({
   request: { query: ListBooksQuerySchema },
   responses: {
     200: {
-      ...json(BookListSchema, 'A page of books'),
+      ...jsonContent(BookListSchema, 'A page of books'),
       headers: z.object({
         Link: z.string().optional().openapi({ description: 'rel="next" page, RFC 8288' }),
       }),
@@ -50,7 +43,7 @@ export const getBook = createRoute({
   description: 'Sends an `ETag`; `If-None-Match` with it answers 304 Not Modified.',
   request: { params: idParams },
   responses: {
-    200: json(BookSchema, 'The book'),
+    200: jsonContent(BookSchema, 'The book'),
     304: { description: 'Not modified since the ETag in If-None-Match' },
     ...pick(400, 404, 429, 500),
   },
@@ -63,10 +56,10 @@ export const createBook = createRoute({
   summary: 'Add a book (admin)',
   security: bearerSecurity,
   middleware: admin,
-  request: { body: body(BookCreateSchema) },
+  request: { body: jsonBody(BookCreateSchema) },
   responses: {
     201: {
-      ...json(BookSchema, 'Created'),
+      ...jsonContent(BookSchema, 'Created'),
       headers: z.object({ Location: z.string().openapi({ description: 'URL of the new book' }) }),
     },
     ...pick(400, 401, 403, 409, 413, 415, 422, 429, 500),
@@ -81,9 +74,9 @@ export const updateBook = createRoute({
   description: 'Send only the fields to change. Use `stockAdjustment` for relative stock changes.',
   security: bearerSecurity,
   middleware: admin,
-  request: { params: idParams, body: body(BookUpdateSchema) },
+  request: { params: idParams, body: jsonBody(BookUpdateSchema) },
   responses: {
-    200: json(BookSchema, 'The updated book'),
+    200: jsonContent(BookSchema, 'The updated book'),
     ...pick(400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
   },
 })

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { jsonBody, jsonContent } from '../../http/openapi'
 import { bearerSecurity, pick } from '../../http/schemas'
 import { requireAuth, requireRole } from '../../middleware/auth'
 import { requireActiveSession } from '../../middleware/session'
@@ -20,14 +21,6 @@ import {
   UserListSchema,
 } from './users.schemas'
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-})
-const body = <T extends z.ZodType>(schema: T) => ({
-  required: true,
-  content: { 'application/json': { schema } },
-})
 const signedIn = [requireAuth(), requireActiveSession()]
 const admin = [...signedIn, requireRole('admin')]
 const me = { tags: ['Account'], security: bearerSecurity, middleware: signedIn }
@@ -39,7 +32,7 @@ export const getMe = createRoute({
   method: 'get',
   path: '/me',
   summary: 'The signed-in account',
-  responses: { 200: json(UserSchema, 'The account'), ...pick(401, 500) },
+  responses: { 200: jsonContent(UserSchema, 'The account'), ...pick(401, 500) },
 })
 
 export const updateMe = createRoute({
@@ -48,8 +41,8 @@ export const updateMe = createRoute({
   path: '/me',
   summary: 'Change name, phone or email',
   description: 'A new email must be verified again (a link is mailed to it; the old address is told).',
-  request: { body: body(UpdateMeSchema) },
-  responses: { 200: json(UserSchema, 'The account'), ...pick(401, 409, 413, 415, 422, 500) },
+  request: { body: jsonBody(UpdateMeSchema) },
+  responses: { 200: jsonContent(UserSchema, 'The account'), ...pick(401, 409, 413, 415, 422, 500) },
 })
 
 export const deleteMe = createRoute({
@@ -57,7 +50,7 @@ export const deleteMe = createRoute({
   method: 'delete',
   path: '/me',
   summary: 'Delete the account and everything that belongs to it',
-  request: { body: body(PasswordConfirmationSchema) },
+  request: { body: jsonBody(PasswordConfirmationSchema) },
   responses: { 204: { description: 'Deleted' }, ...pick(401, 403, 409, 413, 415, 422, 500) },
 })
 
@@ -74,7 +67,7 @@ export const changePassword = createRoute({
   method: 'post',
   path: '/me/password',
   summary: 'Change the password (signs out every other session)',
-  request: { body: body(ChangePasswordSchema) },
+  request: { body: jsonBody(ChangePasswordSchema) },
   responses: { 204: { description: 'Changed' }, ...pick(401, 403, 413, 415, 422, 500) },
 })
 
@@ -84,7 +77,7 @@ export const listSessions = createRoute({
   path: '/me/sessions',
   summary: 'Active sessions (devices signed in)',
   responses: {
-    200: json(z.object({ data: z.array(SessionSchema) }), 'Sessions, most recently used first'),
+    200: jsonContent(z.object({ data: z.array(SessionSchema) }), 'Sessions, most recently used first'),
     ...pick(401, 500),
   },
 })
@@ -105,7 +98,7 @@ export const listSecurityEvents = createRoute({
   summary: 'Recent security events (new sign-ins, password and two-factor changes)',
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) }) },
   responses: {
-    200: json(z.object({ data: z.array(SecurityEventSchema) }), 'Newest first'),
+    200: jsonContent(z.object({ data: z.array(SecurityEventSchema) }), 'Newest first'),
     ...pick(400, 401, 500),
   },
 })
@@ -116,7 +109,7 @@ export const startTotp = createRoute({
   path: '/me/mfa/totp',
   summary: 'Start two-factor enrolment (TOTP, RFC 6238)',
   responses: {
-    200: json(TotpSetupSchema, 'Scan the otpauth URI, then confirm with a code'),
+    200: jsonContent(TotpSetupSchema, 'Scan the otpauth URI, then confirm with a code'),
     ...pick(401, 409, 500),
   },
 })
@@ -126,8 +119,11 @@ export const confirmTotp = createRoute({
   method: 'post',
   path: '/me/mfa/totp/confirm',
   summary: 'Confirm enrolment with a code; answers the recovery codes (shown once)',
-  request: { body: body(TotpCodeSchema) },
-  responses: { 200: json(RecoveryCodesSchema, 'Two-factor is on'), ...pick(401, 409, 413, 415, 422, 500) },
+  request: { body: jsonBody(TotpCodeSchema) },
+  responses: {
+    200: jsonContent(RecoveryCodesSchema, 'Two-factor is on'),
+    ...pick(401, 409, 413, 415, 422, 500),
+  },
 })
 
 export const disableTotp = createRoute({
@@ -135,7 +131,7 @@ export const disableTotp = createRoute({
   method: 'delete',
   path: '/me/mfa/totp',
   summary: 'Turn two-factor off (password and a code)',
-  request: { body: body(TotpDisableSchema) },
+  request: { body: jsonBody(TotpDisableSchema) },
   responses: { 204: { description: 'Two-factor is off' }, ...pick(401, 403, 404, 413, 415, 422, 500) },
 })
 
@@ -145,7 +141,10 @@ export const adminListUsers = createRoute({
   path: '/admin/users',
   summary: 'List and search users (admin)',
   request: { query: AdminListUsersQuerySchema },
-  responses: { 200: json(UserListSchema, 'A page of users, newest first'), ...pick(400, 401, 403, 500) },
+  responses: {
+    200: jsonContent(UserListSchema, 'A page of users, newest first'),
+    ...pick(400, 401, 403, 500),
+  },
 })
 
 export const adminUpdateUser = createRoute({
@@ -154,8 +153,11 @@ export const adminUpdateUser = createRoute({
   path: '/admin/users/{id}',
   summary: "Change a user's role (admin)",
   description: 'The last admin cannot be demoted (409).',
-  request: { params: z.object({ id: UserIdSchema }), body: body(AdminUpdateUserSchema) },
-  responses: { 200: json(UserSchema, 'The user'), ...pick(400, 401, 403, 404, 409, 413, 415, 422, 500) },
+  request: { params: z.object({ id: UserIdSchema }), body: jsonBody(AdminUpdateUserSchema) },
+  responses: {
+    200: jsonContent(UserSchema, 'The user'),
+    ...pick(400, 401, 403, 404, 409, 413, 415, 422, 500),
+  },
 })
 
 export const adminDeleteUser = createRoute({

@@ -1,3 +1,4 @@
+// Runs in the workerd project only (vitest.config.ts): it needs a binding Node does not have.
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
 import { createBook } from './helpers/fixtures'
@@ -26,7 +27,7 @@ async function statuses(count: number, request: () => Promise<Response>): Promis
   return responses
 }
 
-describe.runIf(harness.runtime === 'workerd')('rate limits (workerd: Rate Limiting binding)', () => {
+describe('rate limits (workerd: Rate Limiting binding)', () => {
   it('limits public routes per IP and answers 429 problem details with RateLimit headers', async () => {
     const ip = newIp()
     const responses = await statuses(4, () =>
@@ -146,19 +147,5 @@ describe.runIf(harness.runtime === 'workerd')('rate limits (workerd: Rate Limiti
       ),
     )
     expect(responses.map((response) => response.status)).toEqual([401, 401, 401, 429])
-  })
-})
-
-describe.runIf(harness.runtime !== 'workerd')('rate limits (Node: no binding)', () => {
-  it('does not limit or advertise a policy when the binding is absent', async () => {
-    const responses = await statuses(6, () =>
-      send(
-        '/v1/books?limit=1',
-        { headers: { 'CF-Connecting-IP': '203.0.113.9' } },
-        { RATE_LIMIT_PUBLIC_POLICY: '3/60' },
-      ),
-    )
-    expect(responses.every((response) => response.status === 200)).toBe(true)
-    expect(responses[0]!.headers.get('RateLimit-Policy')).toBeNull()
   })
 })
