@@ -1,11 +1,13 @@
 // `npm run stripe:simulate -- --order ord_… [--type payment_intent.succeeded] [--amount 500] [--url …]`:
-// plays Stripe locally. It looks the order's intent up (with a short-lived dev admin token), then posts a
+// plays Stripe locally. It looks the order's intent up in the local D1 database, then posts a
 // Stripe-shaped event signed with STRIPE_WEBHOOK_SECRET from .dev.vars, exactly as Stripe signs webhooks.
 // It refuses to run without .dev.vars, so it can never talk to production with real secrets.
 import { parseArgs } from 'node:util'
-import { importJWK, SignJWT } from 'jose'
+import { desc, eq } from 'drizzle-orm'
+import { payments } from '../src/db/schema/index.ts'
 import { signStripePayload } from '../src/features/payments/webhook-signature.ts'
 import { readDevVars } from './lib/dev-vars.ts'
+import { openLocalD1 } from './lib/local-d1.ts'
 
 const TYPES = [
   'payment_intent.succeeded',
@@ -23,35 +25,26 @@ const { values } = parseArgs({
   },
 })
 const vars = readDevVars()
-if (!vars.JWT_PRIVATE_JWK || !vars.STRIPE_WEBHOOK_SECRET) {
+if (!vars.STRIPE_WEBHOOK_SECRET) {
   throw new Error('No .dev.vars with keys: run `npm run dev` once to generate them')
 }
 if (!values.order?.startsWith('ord_')) throw new Error('Pass --order ord_…')
 if (!TYPES.includes(values.type as (typeof TYPES)[number]))
   throw new Error(`--type must be one of ${TYPES.join(', ')}`)
 
-async function adminToken(): Promise<string> {
-  const jwk = JSON.parse(vars.JWT_PRIVATE_JWK!)
-  return new SignJWT({ role: 'admin' })
-    .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'at+jwt' })
-    .setSubject('usr_stripe_simulator')
-    .setIssuer(process.env.JWT_ISSUER ?? 'http://localhost:8787')
-    .setAudience(process.env.JWT_AUDIENCE ?? 'folio-api')
-    .setIssuedAt()
-    .setJti(crypto.randomUUID())
-    .setExpirationTime('60s')
-    .sign(await importJWK(jwk, 'ES256'))
-}
-
-const orderResponse = await fetch(`${values.url}/v1/orders/${values.order}`, {
-  headers: { Authorization: `Bearer ${await adminToken()}` },
-})
-if (!orderResponse.ok) throw new Error(`GET order: ${orderResponse.status} ${await orderResponse.text()}`)
-const order = (await orderResponse.json()) as {
-  payment: { intentId: string } | null
-  total: { amount: number }
-}
-const intentId = order.payment?.intentId
+// The order's intent comes straight from the local D1 database that `npm run dev` serves (the API would need a
+// signed-in admin session), so the script works with nothing but .dev.vars and a running dev server.
+const local = await openLocalD1()
+const [payment] = await local.db
+  .select({ intentId: payments.intentId, amount: payments.amount })
+  .from(payments)
+  .where(eq(payments.orderId, values.order))
+  .orderBy(desc(payments.createdAt))
+  .limit(1)
+await local.dispose()
+if (!payment) throw new Error(`No payment for ${values.order} in the local database`)
+const order = { total: { amount: payment.amount } }
+const intentId = payment.intentId
 if (!intentId) throw new Error('The order has no payment intent')
 
 const object =
