@@ -19,12 +19,23 @@ export default {
   queue: (batch, env) => handleMailQueue(batch, env),
   /** Cron (wrangler.toml [triggers]): commerce jobs, re-enqueue due mail, drop expired identity rows. */
   scheduled: async (controller, env, context) => {
+    const jobs = {
+      commerce: runCommerceCron(env, new Date(controller.scheduledTime)),
+      mail: sweepMail(env),
+      identity: runIdentityMaintenance(env),
+    }
+    // Independent jobs: one failing must neither stop nor hide the others.
     context.waitUntil(
-      Promise.all([
-        runCommerceCron(env, new Date(controller.scheduledTime)),
-        sweepMail(env),
-        runIdentityMaintenance(env),
-      ]),
+      Promise.allSettled(Object.values(jobs)).then((results) =>
+        results.forEach((result, index) => {
+          if (result.status === 'rejected') {
+            const job = Object.keys(jobs)[index]
+            console.error(
+              JSON.stringify({ level: 'error', msg: 'cron job failed', job, error: String(result.reason) }),
+            )
+          }
+        }),
+      ),
     )
   },
 } satisfies ExportedHandler<Bindings, MailQueueMessage>
