@@ -1,6 +1,6 @@
 // `npm run token -- --role admin [--sub usr_…] [--ttl 900]`: a dev-only access token signed with the local key
 // from .dev.vars. It refuses to run without that file, so it can never mint production tokens.
-// Such a token has no session: enough for the catalog's admin routes, not for /v1/me* or /v1/admin/*.
+// Such a token has no session: it passes the signature check only (every write needs a live session).
 // `npm run token -- --email ada@example.com`: signs that local account in without its password (a real session
 // in the local D1, listed under /v1/me/sessions), so every route works with curl.
 import { parseArgs } from 'node:util'

@@ -1,7 +1,10 @@
+import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
+import { harness } from '#harness'
+import { sessions, users } from '../src/db/schema'
 import { bookInput, createBook, uniqueIsbn, uniqueWord } from './helpers/fixtures'
 import { api, json } from './helpers/http'
-import { adminToken, customerToken } from './helpers/tokens'
+import { adminToken, createUser, customerToken } from './helpers/tokens'
 
 describe('POST /v1/books (admin)', () => {
   it('creates a book, normalising ISBN-10, currency and language, and answers 201 with Location', async () => {
@@ -92,6 +95,21 @@ describe('POST /v1/books (admin)', () => {
     expect(anonymous.headers.get('WWW-Authenticate')).toMatch(/^Bearer/)
     const customer = await api('POST', '/v1/books', { token: await customerToken(), body: bookInput() })
     expect(customer.status).toBe(403)
+  })
+})
+
+describe('catalog writes follow the account, not just the token', () => {
+  it('a demoted admin gets 403 and a revoked session 401 at once, though their tokens have not expired', async () => {
+    const demoted = await createUser('admin')
+    expect((await api('POST', '/v1/books', { token: demoted.token, body: bookInput() })).status).toBe(201)
+    await harness.db().update(users).set({ role: 'customer' }).where(eq(users.id, demoted.id))
+    expect((await api('POST', '/v1/books', { token: demoted.token, body: bookInput() })).status).toBe(403)
+
+    const revoked = await createUser('admin')
+    await harness.db().update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.userId, revoked.id))
+    const response = await api('POST', '/v1/books', { token: revoked.token, body: bookInput() })
+    expect(response.status).toBe(401)
+    expect(response.headers.get('WWW-Authenticate')).toContain('invalid_token')
   })
 })
 

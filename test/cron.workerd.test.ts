@@ -1,6 +1,11 @@
 // Runs in the workerd project only: it calls the Worker's real `scheduled` entry point with workerd's own
 // controller and execution context, as a cron trigger does.
-import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test'
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  waitOnExecutionContext,
+} from 'cloudflare:test'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'

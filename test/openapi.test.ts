@@ -37,12 +37,14 @@ async function expectConforms(document: Document, method: string, pattern: strin
   const documented = operation!.responses[String(response.status)]
   expect(documented, `${method} ${pattern} documents status ${response.status}`).toBeDefined()
   const type = response.headers.get('Content-Type')?.split(';')[0] ?? ''
+  const text = await response.text()
+  if (text === '') {
+    expect(documented?.content, `${method} ${pattern} ${response.status} has a body`).toBeUndefined()
+    return
+  }
   const schema = documented?.content?.[type]?.schema
-  if (response.status === 204 || response.status === 304) return
   expect(schema, `${method} ${pattern} ${response.status} documents ${type}`).toBeDefined()
-  const result = new Validator(dereference(schema, document) as object, '2020-12').validate(
-    await response.json(),
-  )
+  const result = new Validator(dereference(schema, document) as object, '2020-12').validate(JSON.parse(text))
   expect(result.errors, `${method} ${pattern} ${response.status} body`).toEqual([])
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
 import { createBook } from './helpers/fixtures'
 import { json } from './helpers/http'
-import { signToken } from './helpers/tokens'
+import { createUser } from './helpers/tokens'
 
 /** A fresh client address per test, so buckets never leak between tests. */
 const newIp = () => `203.0.113.${Math.floor(Math.random() * 250) + 1}-${crypto.randomUUID().slice(0, 8)}`
@@ -110,8 +110,8 @@ describe('rate limits (workerd: Rate Limiting binding)', () => {
   it('limits authenticated routes per user, not per shared IP', async () => {
     const ip = newIp()
     const book = await createBook()
-    const alice = await signToken({ role: 'admin', sub: `usr_${crypto.randomUUID()}` })
-    const bob = await signToken({ role: 'admin', sub: `usr_${crypto.randomUUID()}` })
+    const alice = (await createUser('admin')).token
+    const bob = (await createUser('admin')).token
     const patch = (token: string) =>
       send(
         `/v1/books/${book.id}`,

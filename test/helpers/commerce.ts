@@ -1,46 +1,15 @@
 import { eq } from 'drizzle-orm'
 import { harness } from '#harness'
-import { books, sessions, users } from '../../src/db/schema'
+import { books } from '../../src/db/schema'
 import { signStripePayload } from '../../src/features/payments/webhook-signature'
 import { randomId } from '../../src/lib/ids'
 import { api, json } from './http'
-import { signToken } from './tokens'
 
 export const WEBHOOK_SECRET = 'whsec_test_secret'
 
-export type Customer = { id: string; token: string }
+import type { Customer } from './tokens'
 
-/** A user row and a session inserted directly (faster than a sign-in's PBKDF2) and an access token for them. */
-export async function createUser(role: 'customer' | 'admin' = 'customer'): Promise<Customer> {
-  const id = randomId('usr')
-  const now = new Date()
-  await harness
-    .db()
-    .insert(users)
-    .values({
-      id,
-      email: `${id}@example.test`,
-      name: 'Test User',
-      passwordHash: 'x',
-      role,
-      createdAt: now,
-      updatedAt: now,
-    })
-  // A live session, as a sign-in creates: account, order and admin routes check it (src/middleware/session.ts).
-  const sessionId = randomId('ses')
-  await harness
-    .db()
-    .insert(sessions)
-    .values({
-      id: sessionId,
-      userId: id,
-      device: 'test',
-      createdAt: now,
-      lastUsedAt: now,
-      expiresAt: new Date(now.getTime() + 3_600_000),
-    })
-  return { id, token: await signToken({ sub: id, role, claims: { sid: sessionId } }) }
-}
+export { type Customer, createUser } from './tokens'
 
 export async function createBook(
   options: { stock?: number; price?: number; currency?: string; title?: string } = {},

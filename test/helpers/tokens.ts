@@ -1,5 +1,7 @@
 import { importJWK, SignJWT } from 'jose'
 import { harness } from '#harness'
+import { sessions, users } from '../../src/db/schema'
+import { randomId } from '../../src/lib/ids'
 
 type TokenOptions = {
   role?: string
@@ -27,5 +29,50 @@ export async function signToken(options: TokenOptions = {}): Promise<string> {
     .sign(key)
 }
 
-export const adminToken = () => signToken({ role: 'admin', sub: 'usr_admin' })
-export const customerToken = () => signToken({ role: 'customer', sub: 'usr_customer' })
+export type Customer = { id: string; token: string }
+
+/** A user row and a session inserted directly (faster than a sign-in's PBKDF2) and an access token for them. */
+export async function createUser(role: 'customer' | 'admin' = 'customer'): Promise<Customer> {
+  const id = randomId('usr')
+  const now = new Date()
+  await harness
+    .db()
+    .insert(users)
+    .values({
+      id,
+      email: `${id}@example.test`,
+      name: 'Test User',
+      passwordHash: 'x',
+      role,
+      createdAt: now,
+      updatedAt: now,
+    })
+  // A live session, as a sign-in creates: account, order and admin routes check it (src/middleware/session.ts).
+  const sessionId = randomId('ses')
+  await harness
+    .db()
+    .insert(sessions)
+    .values({
+      id: sessionId,
+      userId: id,
+      device: 'test',
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: new Date(now.getTime() + 3_600_000),
+    })
+  return { id, token: await signToken({ sub: id, role, claims: { sid: sessionId } }) }
+}
+
+let admin: Promise<Customer> | undefined
+let customer: Promise<Customer> | undefined
+
+/** A real admin (user row + live session) for this test file, and its access token. */
+export async function adminToken(): Promise<string> {
+  admin ??= createUser('admin')
+  return (await admin).token
+}
+/** A real customer (user row + live session) for this test file, and its access token. */
+export async function customerToken(): Promise<string> {
+  customer ??= createUser('customer')
+  return (await customer).token
+}

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
 import { bearerSecurity, pick } from '../../http/schemas'
 import { requireAuth, requireRole } from '../../middleware/auth'
+import { requireActiveSession } from '../../middleware/session'
 import {
   BookCreateSchema,
   BookIdSchema,
@@ -13,7 +14,9 @@ import {
 
 const tags = ['Books']
 const idParams = z.object({ id: BookIdSchema })
-const admin = [requireAuth(), requireRole('admin')]
+// Catalog writes check the live session and take the role from the database, like every other admin route:
+// a demoted or deleted admin, or a revoked session, loses access at once (OWASP API5).
+const admin = [requireAuth(), requireActiveSession(), requireRole('admin')]
 
 export const listBooks = createRoute({
   method: 'get',
