@@ -79,6 +79,7 @@ export default defineConfig(async () => {
           },
           test: {
             name: 'node',
+            testTimeout: 15_000,
             include,
             exclude: ['test/**/*.workerd.test.ts'],
             environment: 'node',

@@ -12,6 +12,16 @@ const totp = (secret: string) =>
 const codeAt = (secret: string, stepOffset = 0) =>
   totp(secret).generate({ timestamp: Date.now() + stepOffset * 30_000 })
 
+/**
+ * Waits out the last 3 seconds of a 30-second step, so a code computed here for the previous step is still inside
+ * the server's ±1 step window when the request arrives (otherwise the test would race the clock). No assertion
+ * depends on this delay; it only keeps the test deterministic.
+ */
+async function clearOfStepBoundary() {
+  const intoStep = Date.now() % 30_000
+  if (intoStep > 27_000) await new Promise((resolve) => setTimeout(resolve, 30_000 - intoStep + 50))
+}
+
 /** A signed-in user with TOTP confirmed; confirmation used the previous step's code. */
 async function withTotp() {
   const account = await signedIn()
@@ -21,6 +31,7 @@ async function withTotp() {
   const { secret, otpauthUri } = await json(setup)
   expect(otpauthUri).toMatch(/^otpauth:\/\/totp\/Folio:.+\?/)
   expect(otpauthUri).toContain(`secret=${secret}`)
+  await clearOfStepBoundary()
   const confirmed = await api('POST', '/v1/me/mfa/totp/confirm', {
     token,
     body: { code: codeAt(secret, -1) },
