@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { exportJWK, generateKeyPair } from 'jose'
 import { defineConfig } from 'vitest/config'
+import { recordedStripe, STRIPE_TEST_BASE } from './test/stripe/recorded-stripe.ts'
 
 /**
  * The same test files run twice:
@@ -42,6 +43,29 @@ const testRateLimitPolicies = {
   RATE_LIMIT_AUTH_POLICY: '1000000000/60',
 }
 
+type WorkerdProject = {
+  name: string
+  include: string[]
+  exclude: string[]
+  miniflare: { bindings: Record<string, unknown>; outboundService?: (request: Request) => Promise<Response> }
+}
+
+/** A project whose tests run inside workerd against miniflare's D1, Cache API, Queues and Rate Limiting. */
+function workerdProject({ name, include, exclude, miniflare }: WorkerdProject) {
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: { ...miniflare, ratelimits: testRateLimits } as never,
+      }),
+    ],
+    resolve: {
+      alias: { '#harness': new URL('./test/helpers/harness.workerd.ts', import.meta.url).pathname },
+    },
+    test: { name, testTimeout: 15_000, include, exclude, setupFiles: ['./test/setup.workerd.ts'] },
+  }
+}
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./drizzle')
   const secrets = await testSecrets()
@@ -53,26 +77,29 @@ export default defineConfig(async () => {
       // The request log line is tested on its own; here it would drown the output.
       onConsoleLog: (log: string) => !log.startsWith('{"level":"info","msg":"request"'),
       projects: [
-        {
-          plugins: [
-            cloudflareTest({
-              wrangler: { configPath: './wrangler.toml' },
-              miniflare: {
-                bindings: { ...secrets, ...testRateLimitPolicies, TEST_MIGRATIONS: migrations },
-                ratelimits: testRateLimits,
-              },
-            }),
-          ],
-          resolve: {
-            alias: { '#harness': new URL('./test/helpers/harness.workerd.ts', import.meta.url).pathname },
+        workerdProject({
+          name: 'workerd',
+          include,
+          exclude: ['test/**/*.node.test.ts', 'test/stripe/**'],
+          miniflare: { bindings: { ...secrets, ...testRateLimitPolicies, TEST_MIGRATIONS: migrations } },
+        }),
+        // The real Stripe adapter, end to end: a secret key is set and miniflare hands every outbound fetch of the
+        // Worker to a recorded, contract-checking stand-in for api.stripe.com (no network).
+        workerdProject({
+          name: 'workerd-stripe',
+          include: ['test/stripe/**/*.test.ts'],
+          exclude: [],
+          miniflare: {
+            bindings: {
+              ...secrets,
+              ...testRateLimitPolicies,
+              TEST_MIGRATIONS: migrations,
+              STRIPE_SECRET_KEY: 'sk_test_recorded',
+              STRIPE_API_BASE: STRIPE_TEST_BASE,
+            },
+            outboundService: recordedStripe,
           },
-          test: {
-            name: 'workerd',
-            include,
-            exclude: ['test/**/*.node.test.ts'],
-            setupFiles: ['./test/setup.workerd.ts'],
-          },
-        },
+        }),
         {
           resolve: {
             alias: { '#harness': new URL('./test/helpers/harness.node.ts', import.meta.url).pathname },
@@ -81,7 +108,7 @@ export default defineConfig(async () => {
             name: 'node',
             testTimeout: 15_000,
             include,
-            exclude: ['test/**/*.workerd.test.ts'],
+            exclude: ['test/**/*.workerd.test.ts', 'test/stripe/**'],
             environment: 'node',
             setupFiles: ['./test/setup.node.ts'],
             provide: { secrets },
