@@ -1,5 +1,6 @@
 // Identity and commerce flows for the bench, detected at runtime from the Worker's own OpenAPI document: a
 // branch without login or checkout reports "n/a" instead of failing.
+import { signStripePayload } from '../../src/features/payments/webhook-signature.ts'
 import { expectStatus } from './bench-load.ts'
 
 /** How the bench reaches the app: real HTTP to wrangler dev, or app.request in Node. */
@@ -47,20 +48,6 @@ const BENCH_ADDRESS = {
   country: 'GB',
 }
 
-async function stripeSignature(secret: string, payload: string): Promise<string> {
-  const timestamp = Math.floor(Date.now() / 1000)
-  const encoder = new TextEncoder()
-  const key = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  )
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(`${timestamp}.${payload}`)))
-  return `t=${timestamp},v1=${Array.from(mac, (byte) => byte.toString(16).padStart(2, '0')).join('')}`
-}
-
 export type Shopper = { token: string }
 
 /** One purchase: a book into the cart, checkout with an Idempotency-Key, then Stripe's signed success webhook. */
@@ -87,7 +74,7 @@ export async function checkoutAndPay(send: Send, shopper: Shopper, bookId: strin
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
-        'Stripe-Signature': await stripeSignature(webhookSecret, payload),
+        'Stripe-Signature': await signStripePayload(webhookSecret, payload),
       },
       body: payload,
     }),

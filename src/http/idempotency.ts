@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { idempotencyKeys } from '../db/schema'
+import { sha256Hex } from '../lib/digest'
 import { ApiError, type ProblemInit } from './problem'
 
 /** Stripe keeps keys at least 24 hours; so do we. */
@@ -9,11 +10,6 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
 export type IdempotentResult<T> = { status: number; body: T; replayed: boolean }
 
 type StoredError = { problem: ProblemInit }
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')
-}
 
 /** What makes two requests "the same": method, path and the validated body. */
 export function requestFingerprint(method: string, path: string, body: unknown): Promise<string> {

@@ -1,4 +1,5 @@
 import { base64url } from 'jose'
+import { hmacSha256 } from './digest'
 
 /**
  * Password hashing with WebCrypto PBKDF2-HMAC-SHA256 (OWASP Password Storage Cheat Sheet; NIST SP 800-63B §5.1.1.2).
@@ -15,20 +16,11 @@ export const PBKDF2_ITERATIONS = 100_000
 const SALT_BYTES = 16
 const HASH_BITS = 256
 
-const encoder = new TextEncoder()
-
 /** jose's decoder, as the ArrayBuffer-backed view WebCrypto's types ask for. */
 const decodeBase64Url = (text: string) => new Uint8Array(base64url.decode(text))
 
 async function pepper(password: string, secret: string): Promise<Uint8Array<ArrayBuffer>> {
-  const key = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  )
-  return new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(password.normalize('NFKC'))))
+  return hmacSha256(secret, password.normalize('NFKC'))
 }
 
 async function derive(

@@ -10,10 +10,7 @@ export function randomToken(bytes = 32): string {
   return base64url.encode(crypto.getRandomValues(new Uint8Array(bytes)))
 }
 
-export async function sha256Hex(value: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value))
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')
-}
+export { sha256Hex } from './digest'
 
 /** A recovery code such as `7k2mq-x9d4t`: 50 random bits, Crockford base32, easy to type. */
 export function randomRecoveryCode(): string {

@@ -1,24 +1,12 @@
+import { hmacSha256, toHex } from '../../lib/digest'
 /** Stripe's default tolerance between the signed timestamp and now, in seconds. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string }
 
-const encoder = new TextEncoder()
-
-function hex(buffer: ArrayBuffer): string {
-  return [...new Uint8Array(buffer)].map((byte) => byte.toString(16).padStart(2, '0')).join('')
-}
-
 /** HMAC-SHA256 of `"{t}.{payload}"` with the endpoint secret, hex encoded: Stripe's `v1` scheme. */
 export async function stripeSignature(secret: string, timestamp: number, payload: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  )
-  return hex(await crypto.subtle.sign('HMAC', key, encoder.encode(`${timestamp}.${payload}`)))
+  return toHex(await hmacSha256(secret, `${timestamp}.${payload}`))
 }
 
 /** Compares two strings in time that depends only on their length (OWASP ASVS 11.2.4: no timing oracle). */
