@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { base64url } from 'jose'
 import type { z } from 'zod'
+import { canonicalQuery } from './canonical-query'
 import { ApiError } from './problem'
 
 /**
@@ -27,10 +28,17 @@ export function invalidCursor(): ApiError {
   })
 }
 
-/** Sets `Link: <…>; rel="next"` (RFC 8288) with the same query and the next cursor. */
-export function setNextLink(c: Context, nextCursor: string | null): void {
+/**
+ * Sets `Link: <…>; rel="next"` (RFC 8288): the route's own query parameters (`query`, its zod query schema),
+ * in canonical order, with the next cursor. Nothing else from the request URL is echoed: the edge cache stores
+ * this header under a key that ignores unknown parameters, so echoing them would let one request poison the
+ * entry every later reader gets (OWASP WSTG-INPV-17, web cache poisoning).
+ */
+export function setNextLink(c: Context, nextCursor: string | null, query: { shape: object }): void {
   if (!nextCursor) return
   const url = new URL(c.req.url)
-  url.searchParams.set('cursor', nextCursor)
-  c.header('Link', `<${url.pathname}${url.search}>; rel="next"`)
+  const params = canonicalQuery(url.searchParams, Object.keys(query.shape))
+  params.set('cursor', nextCursor)
+  params.sort()
+  c.header('Link', `<${url.pathname}?${params}>; rel="next"`)
 }

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { setMetric } from 'hono/timing'
 import type { AppEnv } from '../env'
+import { canonicalQuery } from '../http/canonical-query'
 import { prefersXml } from '../http/negotiate'
 import { catalogVersion, forgetCatalogVersion } from './catalog-version'
 import { BOOKMARK_HEADER } from './database'
@@ -13,8 +14,18 @@ export type CacheableRoute = { pattern: RegExp; query: readonly string[] }
 const STORED_MAX_AGE_SECONDS = 3600
 /** The client-facing Cache-Control, kept beside the entry while the entry itself carries the edge TTL. */
 const CLIENT_CACHE_CONTROL = 'X-Folio-Client-Cache-Control'
-/** Only these headers are stored: anything per request (ids, CORS, bookmarks, timing) is added fresh. */
-const STORED_HEADERS = ['content-type', 'cache-control', 'link', 'content-language']
+/**
+ * Only these headers are stored: anything per request (ids, CORS, bookmarks, timing) is added fresh. Each is a
+ * function of the cache key alone: `content-type` and `cache-control` are constants of the route and the
+ * negotiated representation, and `link` is built from the canonical query (src/http/pagination.ts).
+ */
+const STORED_HEADERS = ['content-type', 'cache-control', 'link']
+/**
+ * A stored entry's headers stay far below any client's header limit (Node's is 16 KiB): an entry whose headers
+ * exceed this, or whose `Link` names a parameter outside the key, is served but never stored, so one request
+ * cannot hand later readers headers they did not ask for (web cache poisoning, OWASP WSTG-INPV-17).
+ */
+const MAX_STORED_HEADER_BYTES = 8192
 
 const cacheStatus = (value: string) => `Folio; ${value}`
 
@@ -26,15 +37,12 @@ function defaultCache(): Cache | undefined {
 
 /**
  * The cache key: a synthetic URL under the request's own origin (the Cache API keys by URL within the zone)
- * holding the catalog version, the negotiated representation, the path and the normalised query. Parameters
- * the route ignores are dropped, so `?utm=…` or a random junk parameter cannot bust the cache; the rest are
- * sorted by name (values keep their order, since a repeated parameter changes the answer).
+ * holding the catalog version, the negotiated representation, the path and the normalised query
+ * (`canonicalQuery`): parameters the route ignores are dropped, so `?utm=…` or junk cannot bust the cache.
  */
 export function cacheKey(c: Context, route: CacheableRoute, version: number): string {
   const url = new URL(c.req.url)
-  const kept = [...url.searchParams].filter(([name]) => route.query.includes(name))
-  kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  const query = new URLSearchParams(kept).toString()
+  const query = canonicalQuery(url.searchParams, route.query).toString()
   const representation = prefersXml(c) ? 'xml' : 'json'
   return `${url.origin}/_edge-cache/v${version}/${representation}${url.pathname}${query ? `?${query}` : ''}`
 }
@@ -42,6 +50,19 @@ export function cacheKey(c: Context, route: CacheableRoute, version: number): st
 function isStorable(response: Response): boolean {
   const control = response.headers.get('Cache-Control') ?? ''
   return response.status === 200 && /\bpublic\b/.test(control) && !/no-store|private/.test(control)
+}
+
+/** True when every stored header derives from the key: small, and a `Link` only to the route's own parameters. */
+function headersDeriveFromKey(response: Response, route: CacheableRoute): boolean {
+  let bytes = 0
+  for (const name of STORED_HEADERS) bytes += name.length + (response.headers.get(name)?.length ?? 0)
+  if (bytes > MAX_STORED_HEADER_BYTES) return false
+  const link = response.headers.get('link')
+  if (!link) return true
+  const target = /^<([^>]*)>/.exec(link)?.[1]
+  if (target === undefined) return false
+  const names = [...new URL(target, 'http://link.invalid').searchParams.keys()]
+  return names.every((name) => route.query.includes(name))
 }
 
 /** The entry to keep: the body and the whitelisted headers, with the edge TTL in place of the client's. */
@@ -96,6 +117,7 @@ function runInBackground(c: Context, work: Promise<unknown>): void {
 
 type Forward = {
   cache: Cache
+  route: CacheableRoute
   key: string
   next: () => Promise<void>
   why: 'miss' | 'request'
@@ -106,12 +128,16 @@ type Forward = {
 
 async function forwardAndStore(
   c: Context<AppEnv>,
-  { cache, key, next, why, beforeOrigin, noStore }: Forward,
+  { cache, route, key, next, why, beforeOrigin, noStore }: Forward,
 ) {
   await beforeOrigin?.(c)
   await next()
   if (noStore || !isStorable(c.res)) {
     c.header('Cache-Status', cacheStatus(`fwd=${why}`))
+    return
+  }
+  if (!headersDeriveFromKey(c.res, route)) {
+    c.header('Cache-Status', cacheStatus(`fwd=${why}; detail=headers-not-storable`))
     return
   }
   runInBackground(c, store(cache, key, c.res.clone()))
@@ -171,11 +197,11 @@ export function edgeCache({ routes, beforeOrigin }: EdgeCacheOptions): Middlewar
     const noStore = /\bno-store\b/i.test(requestDirectives)
     if (noStore || /\bno-cache\b/i.test(requestDirectives)) {
       setMetric(c, 'cache', performance.now() - started, noStore ? 'bypass' : 'revalidate')
-      return forwardAndStore(c, { cache, key, next, why: 'request', beforeOrigin, noStore })
+      return forwardAndStore(c, { cache, route, key, next, why: 'request', beforeOrigin, noStore })
     }
     const found = await lookup(cache, key)
     setMetric(c, 'cache', performance.now() - started, found ? `hit (${found.tier})` : 'miss')
-    if (!found) return forwardAndStore(c, { cache, key, next, why: 'miss', beforeOrigin })
+    if (!found) return forwardAndStore(c, { cache, route, key, next, why: 'miss', beforeOrigin })
     c.header('Cache-Status', cacheStatus(`hit; detail=${found.tier}`))
     return fromStored(c, found.entry)
   }

@@ -1,13 +1,13 @@
 import { setNextLink } from '../../http/pagination'
 import type { AppRouteHandler } from '../../http/router'
-import type * as routes from './books.routes'
+import * as routes from './books.routes'
 import * as service from './books.service'
 
 const PUBLIC_CACHE = 'public, max-age=30, stale-while-revalidate=60'
 
 export const listBooks: AppRouteHandler<typeof routes.listBooks> = async (c) => {
   const page = await service.listBooks(c.var.db, c.req.valid('query'))
-  setNextLink(c, page.nextCursor)
+  setNextLink(c, page.nextCursor, routes.listBooks.request.query)
   c.header('Cache-Control', PUBLIC_CACHE)
   return c.json(page, 200)
 }

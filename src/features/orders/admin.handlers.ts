@@ -1,14 +1,14 @@
 import { setNextLink } from '../../http/pagination'
 import type { AppRouteHandler } from '../../http/router'
 import { paymentProviderFor } from '../payments/provider'
-import type * as routes from './admin.routes'
+import * as routes from './admin.routes'
 import * as admin from './admin.service'
 import { loadOrder } from './order-views'
 import { refundOrder as refund } from './refunds.service'
 
 export const listOrders: AppRouteHandler<typeof routes.listOrders> = async (c) => {
   const page = await admin.listAllOrders(c.var.db, c.req.valid('query'))
-  setNextLink(c, page.nextCursor)
+  setNextLink(c, page.nextCursor, routes.listOrders.request.query)
   return c.json(page, 200)
 }
 

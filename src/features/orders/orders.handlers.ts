@@ -4,7 +4,7 @@ import type { AppRouteHandler } from '../../http/router'
 import { paymentProviderFor } from '../payments/provider'
 import { checkout } from './checkout.service'
 import { cancelOrder as cancel, changeOrderAddress as changeAddress } from './order-actions.service'
-import type * as routes from './orders.routes'
+import * as routes from './orders.routes'
 import type { Order } from './orders.schemas'
 import * as service from './orders.service'
 
@@ -30,7 +30,7 @@ export const createOrder: AppRouteHandler<typeof routes.createOrder> = async (c)
 
 export const listMyOrders: AppRouteHandler<typeof routes.listMyOrders> = async (c) => {
   const page = await service.listMyOrders(c.var.db, c.var.user!.id, c.req.valid('query'))
-  setNextLink(c, page.nextCursor)
+  setNextLink(c, page.nextCursor, routes.listMyOrders.request.query)
   return c.json(page, 200)
 }
 
