@@ -157,7 +157,7 @@ export function createApp(options: AppOptions = {}) {
               'elements, resources under `<response>`, errors as RFC 9457 `<problem>`). Every error is RFC 9457 ' +
               `problem details. Request bodies are JSON, at most ${MAX_BODY_BYTES} bytes.`,
           },
-          servers: [{ url: new URL(c.req.url).origin }],
+          servers: [{ url: c.var.config.PUBLIC_API_URL }],
         }),
       ),
     ),

@@ -60,6 +60,16 @@ const configSchema = z.object({
   LIBSQL_AUTH_TOKEN: z.string().optional(),
   /** Secret mixed into every password hash (src/lib/password.ts). Changing it invalidates all passwords. */
   PASSWORD_PEPPER: z.string().min(16, 'must be a random secret of at least 16 characters'),
+  /**
+   * The API's public origin, published as the OpenAPI document's `servers[0].url`. From configuration, never
+   * from the request's Host header, which any client sets (OWASP WSTG-INPV-17, Host header injection).
+   */
+  PUBLIC_API_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine((value) => new URL(value).pathname === '/' && !value.endsWith('/'), {
+      message: 'must be an origin without path or trailing slash, e.g. https://api.folio.example',
+    })
+    .default('http://localhost:8787'),
   /** The storefront's base URL: links in emails (verification, password reset) point there. */
   APP_URL: z.url().default('http://localhost:3000'),
   /** `http`: a transactional mail API (MAIL_API_URL, MAIL_API_KEY); `local`: kept in the outbox only (dev, tests). */
@@ -76,6 +86,9 @@ const checkedConfigSchema = configSchema.superRefine((config, ctx) => {
       path: ['MAIL_API_KEY'],
       message: 'MAIL_TRANSPORT=http needs MAIL_API_URL and MAIL_API_KEY',
     })
+  }
+  if (config.ENVIRONMENT === 'production' && !config.PUBLIC_API_URL.startsWith('https://')) {
+    ctx.addIssue({ code: 'custom', path: ['PUBLIC_API_URL'], message: 'production must publish an https URL' })
   }
   if (config.ENVIRONMENT === 'production' && config.MAIL_TRANSPORT !== 'http') {
     ctx.addIssue({
