@@ -88,7 +88,11 @@ const checkedConfigSchema = configSchema.superRefine((config, ctx) => {
     })
   }
   if (config.ENVIRONMENT === 'production' && !config.PUBLIC_API_URL.startsWith('https://')) {
-    ctx.addIssue({ code: 'custom', path: ['PUBLIC_API_URL'], message: 'production must publish an https URL' })
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PUBLIC_API_URL'],
+      message: 'production must publish an https URL',
+    })
   }
   if (config.ENVIRONMENT === 'production' && config.MAIL_TRANSPORT !== 'http') {
     ctx.addIssue({
