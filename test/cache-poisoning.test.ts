@@ -30,14 +30,15 @@ describe('catalog cache poisoning (issue 9 item 1)', () => {
     const plain = () => api('GET', '/v1/books?limit=4')
     // In workerd the entry is stored in the background: repeat until the plain read is served from the cache
     // right after a poisoning attempt refreshed it. Node has no Cache API; every read reaches the handler.
+    const hasCacheApi = harness.runtime === 'workerd'
     let read = await plain()
     for (let attempt = 0; attempt < 20; attempt++) {
       const attack = await poison()
       expect(attack.headers.get('Link')).not.toContain('junk')
       read = await plain()
-      if (harness.runtime === 'node' || read.headers.get('Cache-Status')?.startsWith('Folio; hit')) break
+      if (!hasCacheApi || read.headers.get('Cache-Status')?.startsWith('Folio; hit')) break
     }
-    if (harness.runtime === 'workerd') expect(read.headers.get('Cache-Status')).toMatch(/^Folio; hit/)
+    if (hasCacheApi) expect(read.headers.get('Cache-Status')).toMatch(/^Folio; hit/)
     expect(read.status).toBe(200)
     expect(read.headers.get('Link')).toMatch(/^<\/v1\/books\?cursor=[\w-]+&limit=4>; rel="next"$/)
     expect(headerBytes(read)).toBeLessThan(4096)

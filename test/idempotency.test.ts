@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
 import {
-  ABANDONED_AFTER_MS,
   IDEMPOTENCY_TTL_MS,
+  IN_FLIGHT_LEASE_MS,
   requestFingerprint,
   withIdempotency,
 } from '../src/http/idempotency'
@@ -75,7 +75,7 @@ describe('withIdempotency (Stripe rules)', () => {
       where: (table, { eq }) => eq(table.key, input.key),
     })
     expect(claimed?.responseStatus).toBeNull()
-    const later = new Date(Date.now() + ABANDONED_AFTER_MS + 1000)
+    const later = new Date(Date.now() + IN_FLIGHT_LEASE_MS + 1000)
     const other = await withIdempotency(db, { ...input, fingerprint: 'other', now: later }, async () => ({
       status: 201,
       body: {},

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { idempotencyKeys } from '../db/schema'
 import { sha256Hex } from '../lib/digest'
@@ -17,14 +17,19 @@ export function requestFingerprint(method: string, path: string, body: unknown):
 }
 
 /**
- * A request still "in flight" after this long was abandoned (the isolate died before storing its response): a
- * retry with the same request may take it over. Checkout finishes in seconds, so this never races a live one.
+ * The lease a request holds on its key while it runs. A checkout is a few database round trips and one payment
+ * gateway call, which gives up after `GATEWAY_TIMEOUT_MS` (10 s, src/features/payments/stripe.ts): 30 s covers it
+ * with margin. A record still in flight after its lease was abandoned (the isolate died before storing a
+ * response), so a client's retry takes the key over within seconds instead of meeting 409 for minutes.
  */
-export const ABANDONED_AFTER_MS = 5 * 60 * 1000
+export const IN_FLIGHT_LEASE_MS = 30 * 1000
 
 /**
- * Claims the key: a fresh insert, taking over an expired record, or taking over an abandoned in-flight record of
- * the same request. Returns false when a live record exists.
+ * Claims the key in one conditional upsert: a fresh insert, taking over an expired record, or taking over an
+ * in-flight record of the same request whose lease has run out. The takeover is a compare-and-swap on the lease:
+ * it restarts `created_at` (the lease's start), so of two retries racing for an abandoned key only the first
+ * matches the condition; the other sees a live lease and gets 409. Returns the lease's start, or null when a live
+ * record exists.
  */
 async function claimKey(db: Db, userId: string, key: string, fingerprint: string, now: Date) {
   const claimed = await db
@@ -45,10 +50,10 @@ async function claimKey(db: Db, userId: string, key: string, fingerprint: string
         createdAt: now,
         expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
       },
-      setWhere: sql`${idempotencyKeys.expiresAt} <= ${now.getTime()} OR (${idempotencyKeys.responseStatus} IS NULL AND ${idempotencyKeys.createdAt} <= ${now.getTime() - ABANDONED_AFTER_MS} AND ${idempotencyKeys.fingerprint} = ${fingerprint})`,
+      setWhere: sql`${idempotencyKeys.expiresAt} <= ${now.getTime()} OR (${idempotencyKeys.responseStatus} IS NULL AND ${idempotencyKeys.createdAt} <= ${now.getTime() - IN_FLIGHT_LEASE_MS} AND ${idempotencyKeys.fingerprint} = ${fingerprint})`,
     })
-    .returning({ key: idempotencyKeys.key })
-  return claimed.length === 1
+    .returning({ createdAt: idempotencyKeys.createdAt })
+  return claimed.length === 1 ? now : null
 }
 
 async function replay<T>(
@@ -56,6 +61,7 @@ async function replay<T>(
   userId: string,
   key: string,
   fingerprint: string,
+  now: Date,
 ): Promise<IdempotentResult<T>> {
   const record = await db.query.idempotencyKeys.findFirst({
     where: and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)),
@@ -69,10 +75,12 @@ async function replay<T>(
     })
   }
   if (record.responseStatus === null || record.responseBody === null) {
+    // Retry-After: when the running request's lease ends at the latest (RFC 9110 §10.2.3), at least 1 s.
+    const leaseLeftMs = record.createdAt.getTime() + IN_FLIGHT_LEASE_MS - now.getTime()
     throw new ApiError(409, {
       title: 'Request in progress',
       detail: 'A request with this Idempotency-Key is still being processed; retry shortly',
-      headers: { 'Retry-After': '1' },
+      headers: { 'Retry-After': String(Math.min(Math.max(1, Math.ceil(leaseLeftMs / 1000)), 30)) },
     })
   }
   const stored = JSON.parse(record.responseBody)
@@ -83,17 +91,38 @@ async function replay<T>(
   return { status: record.responseStatus, body: stored as T, replayed: true }
 }
 
-async function store(db: Db, userId: string, key: string, status: number, body: unknown) {
-  await db
+/**
+ * Stores the response, only while this request still holds its lease (`created_at` is its own claim time and no
+ * response is stored): a request that outlived its lease and was taken over must not overwrite the answer of
+ * the retry that took over.
+ */
+async function store(db: Db, lease: Lease, status: number, body: unknown) {
+  const stored = await db
     .update(idempotencyKeys)
     .set({ responseStatus: status, responseBody: JSON.stringify(body) })
-    .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)))
+    .where(
+      and(
+        eq(idempotencyKeys.userId, lease.userId),
+        eq(idempotencyKeys.key, lease.key),
+        eq(idempotencyKeys.createdAt, lease.claimedAt),
+        isNull(idempotencyKeys.responseStatus),
+      ),
+    )
+    .returning({ key: idempotencyKeys.key })
+  if (stored.length === 0) {
+    console.warn(
+      JSON.stringify({ level: 'warn', msg: 'idempotency lease lost before the response was stored', status }),
+    )
+  }
 }
+
+type Lease = { userId: string; key: string; claimedAt: Date }
 
 /**
  * Runs a write at most once per (caller, Idempotency-Key), following Stripe's rules: the first response (success
  * or error, 5xx included) is stored and returned again for a retry with the same request; the same key with
- * another request is 422; while the first is still running a retry gets 409. Validation failures never reach
+ * another request is 422; while the first is still running (within its `IN_FLIGHT_LEASE_MS` lease) a retry gets
+ * 409, after the lease it takes the key over. Validation failures never reach
  * here, so nothing is stored for them. Records expire after 24 h.
  */
 export async function withIdempotency<T>(
@@ -102,19 +131,20 @@ export async function withIdempotency<T>(
   run: () => Promise<{ status: number; body: T }>,
 ): Promise<IdempotentResult<T>> {
   const { userId, key, fingerprint } = input
-  if (!(await claimKey(db, userId, key, fingerprint, input.now ?? new Date()))) {
-    return replay<T>(db, userId, key, fingerprint)
-  }
+  const now = input.now ?? new Date()
+  const claimedAt = await claimKey(db, userId, key, fingerprint, now)
+  if (!claimedAt) return replay<T>(db, userId, key, fingerprint, now)
+  const lease = { userId, key, claimedAt }
   try {
     const result = await run()
-    await store(db, userId, key, result.status, result.body)
+    await store(db, lease, result.status, result.body)
     return { ...result, replayed: false }
   } catch (error) {
     const stored: StoredError =
       error instanceof ApiError
         ? { problem: { ...error.problem, headers: undefined } }
         : { problem: { title: 'Internal server error', detail: 'The original request failed unexpectedly' } }
-    await store(db, userId, key, error instanceof ApiError ? error.status : 500, stored)
+    await store(db, lease, error instanceof ApiError ? error.status : 500, stored)
     throw error
   }
 }

@@ -27,6 +27,12 @@ function formEncode(params: Record<string, string | number | Record<string, stri
 }
 
 /**
+ * How long one Stripe call may take before it fails as unreachable. It bounds a checkout's duration, which the
+ * idempotency lease (IN_FLIGHT_LEASE_MS, src/http/idempotency.ts) must exceed.
+ */
+export const GATEWAY_TIMEOUT_MS = 10 * 1000
+
+/**
  * The real adapter: Stripe's REST API over fetch (no SDK: stripe-node's Node-only paths do not belong in the
  * Worker). Every write sends an `Idempotency-Key`, so a retry after a timeout never charges or refunds twice.
  */
@@ -45,6 +51,7 @@ export function createStripeProvider(options: StripeOptions): PaymentProvider {
           'Idempotency-Key': idempotencyKey,
         },
         body: formEncode(params),
+        signal: AbortSignal.timeout(GATEWAY_TIMEOUT_MS),
       })
     } catch {
       throw new PaymentGatewayError('Stripe could not be reached')
