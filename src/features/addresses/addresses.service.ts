@@ -1,6 +1,6 @@
-import { and, asc, count, eq } from 'drizzle-orm'
+import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
-import { type AddressRow, addresses } from '../../db/schema'
+import { type AddressRow, addresses, users } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import type { Address, AddressInput, AddressUpdate, PostalAddress } from './addresses.schemas'
@@ -51,26 +51,45 @@ export async function findOwnAddress(db: Db, userId: string, id: string): Promis
   return row
 }
 
+/**
+ * Saves an address. The cap is decided inside the insert itself (`INSERT … SELECT … WHERE count < cap`): SQLite
+ * runs the statement under the database's write lock, so parallel requests cannot all pass a count made before
+ * their inserts. No row inserted means the cap was reached.
+ */
 export async function createAddress(db: Db, userId: string, input: AddressInput): Promise<Address> {
-  const [existing] = await db.select({ value: count() }).from(addresses).where(eq(addresses.userId, userId))
-  if ((existing?.value ?? 0) >= MAX_ADDRESSES) {
-    throw new ApiError(409, { title: 'Too many addresses', detail: `At most ${MAX_ADDRESSES} addresses` })
-  }
   const now = new Date()
+  const value = <T>(field: T, column: string) => sql<T>`${field}`.as(column)
   const [row] = await db
     .insert(addresses)
-    .values({
-      id: randomId('adr'),
-      userId,
-      ...input,
-      line2: input.line2 ?? null,
-      region: input.region ?? null,
-      phone: input.phone ?? null,
-      createdAt: now,
-      updatedAt: now,
-    })
+    .select(
+      db
+        .select({
+          id: value(randomId('adr'), 'id'),
+          userId: users.id,
+          name: value(input.name, 'name'),
+          line1: value(input.line1, 'line1'),
+          line2: value(input.line2 ?? null, 'line2'),
+          city: value(input.city, 'city'),
+          region: value(input.region ?? null, 'region'),
+          postalCode: value(input.postalCode, 'postal_code'),
+          country: value(input.country, 'country'),
+          phone: value(input.phone ?? null, 'phone'),
+          createdAt: value(now.getTime(), 'created_at'),
+          updatedAt: value(now.getTime(), 'updated_at'),
+        })
+        .from(users)
+        .where(
+          and(
+            eq(users.id, userId),
+            sql`(SELECT count(*) FROM ${addresses} WHERE ${addresses.userId} = ${userId}) < ${MAX_ADDRESSES}`,
+          ),
+        ),
+    )
     .returning()
-  return toAddress(row!)
+  if (!row) {
+    throw new ApiError(409, { title: 'Too many addresses', detail: `At most ${MAX_ADDRESSES} addresses` })
+  }
+  return toAddress(row)
 }
 
 export async function updateAddress(

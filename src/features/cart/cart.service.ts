@@ -1,4 +1,4 @@
-import { and, asc, count, eq } from 'drizzle-orm'
+import { and, asc, count, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { books, cartItems } from '../../db/schema'
 import { ApiError } from '../../http/problem'
@@ -45,29 +45,33 @@ export async function getCart(db: Db, userId: string): Promise<Cart> {
   }
 }
 
-async function assertCanAdd(db: Db, userId: string, bookId: string, currency: string) {
-  const others = await db
-    .select({ bookId: cartItems.bookId, currency: books.currency })
+/** Why a conditional cart write changed nothing: the cart is full, or in another currency. */
+async function refusal(db: Db, userId: string, currency: string): Promise<ApiError> {
+  const lines = await db
+    .select({ currency: books.currency })
     .from(cartItems)
     .innerJoin(books, eq(books.id, cartItems.bookId))
     .where(eq(cartItems.userId, userId))
-  if (others.some((line) => line.bookId === bookId)) return
-  if (others.length >= MAX_CART_LINES) {
-    throw new ApiError(409, {
-      title: 'Cart is full',
-      detail: `A cart holds at most ${MAX_CART_LINES} different books`,
-    })
-  }
-  const foreign = others.find((line) => line.currency !== currency)
-  if (foreign) {
-    throw new ApiError(409, {
+  const foreign = lines.find((line) => line.currency !== currency)
+  if (foreign && lines.length < MAX_CART_LINES) {
+    return new ApiError(409, {
       title: 'Mixed currencies',
       detail: `An order is paid in one currency: the cart is in ${foreign.currency}, this book in ${currency}`,
     })
   }
+  return new ApiError(409, {
+    title: 'Cart is full',
+    detail: `A cart holds at most ${MAX_CART_LINES} different books`,
+  })
 }
 
-/** Sets a line's quantity (adds the line if new). The stock check is advisory; checkout reserves for real. */
+/**
+ * Sets a line's quantity (adds the line if new). The stock check is advisory; checkout reserves for real.
+ * The cart's rules are decided inside the write itself, one conditional upsert (`INSERT … SELECT … WHERE`), so
+ * parallel requests cannot both pass a check made before the insert: a line that exists is always updated; a
+ * new line is inserted only while the cart holds fewer than MAX_CART_LINES lines, all in the book's currency.
+ * SQLite runs the statement under the database's write lock, so the count it reads is the count it extends.
+ */
 export async function setCartItem(db: Db, userId: string, bookId: string, quantity: number): Promise<Cart> {
   const book = await db.query.books.findFirst({
     columns: { stock: true, currency: true },
@@ -81,12 +85,38 @@ export async function setCartItem(db: Db, userId: string, bookId: string, quanti
       errors: [{ pointer: '/body/quantity', detail: `At most ${book.stock}` }],
     })
   }
-  await assertCanAdd(db, userId, bookId, book.currency)
   const now = new Date()
-  await db
+  const ownLines = sql`SELECT 1 FROM ${cartItems} WHERE ${cartItems.userId} = ${userId}`
+  const written = await db
     .insert(cartItems)
-    .values({ userId, bookId, quantity, createdAt: now, updatedAt: now })
+    .select(
+      db
+        .select({
+          userId: sql<string>`${userId}`.as('user_id'),
+          bookId: books.id,
+          quantity: sql<number>`${quantity}`.as('quantity'),
+          createdAt: sql<number>`${now.getTime()}`.as('created_at'),
+          updatedAt: sql<number>`${now.getTime()}`.as('updated_at'),
+        })
+        .from(books)
+        .where(
+          and(
+            eq(books.id, bookId),
+            sql`(EXISTS (${ownLines} AND ${cartItems.bookId} = ${bookId}) OR (
+              (SELECT count(*) FROM ${cartItems} WHERE ${cartItems.userId} = ${userId}) < ${MAX_CART_LINES}
+              AND NOT EXISTS (SELECT 1 FROM ${cartItems} INNER JOIN ${books} AS cart_book
+                ON cart_book.id = ${cartItems.bookId}
+                WHERE ${cartItems.userId} = ${userId} AND cart_book.currency <> ${book.currency})))`,
+          ),
+        ),
+    )
     .onConflictDoUpdate({ target: [cartItems.userId, cartItems.bookId], set: { quantity, updatedAt: now } })
+    .returning({ bookId: cartItems.bookId })
+  if (written.length === 0) {
+    const exists = await db.query.books.findFirst({ columns: { id: true }, where: eq(books.id, bookId) })
+    if (!exists) throw new ApiError(404, { title: 'Book not found', detail: `No book has id ${bookId}` })
+    throw await refusal(db, userId, book.currency)
+  }
   return getCart(db, userId)
 }
 
