@@ -116,4 +116,13 @@ describe('Idempotency-Key lease after a crash mid-checkout (issue 9 item 12)', (
     }))
     expect(replay).toEqual({ status: 201, body: { by: 'retry' }, replayed: true })
   })
+
+  it('does not store a transient database outage as the answer: the key is released for a retry', async () => {
+    const db = harness.db()
+    const input = { userId: 'usr_lease', key: crypto.randomUUID(), fingerprint: 'same' }
+    const outage = new Error('D1_ERROR: Network connection lost.')
+    await expect(withIdempotency(db, input, () => Promise.reject(outage))).rejects.toBe(outage)
+    const retry = await withIdempotency(db, input, async () => ({ status: 201, body: { n: 2 } }))
+    expect(retry).toEqual({ status: 201, body: { n: 2 }, replayed: false })
+  })
 })

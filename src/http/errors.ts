@@ -2,7 +2,9 @@ import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ConfigError } from '../config'
+import { isDatabaseUnavailable } from '../db/errors'
 import { ApiError, problemResponse } from './problem'
+import { databaseUnavailable } from './unavailable'
 
 /**
  * The one error handler: ApiError → its problem; Hono's HTTPException (malformed JSON from the validator, …) →
@@ -26,6 +28,8 @@ export function handleError(error: Error, c: Context): Response {
       stack: error.stack,
     }),
   )
+  // A database outage is not a bug: 503 + Retry-After (src/http/unavailable.ts), still logged above.
+  if (isDatabaseUnavailable(error)) return problemResponse(c, 503, databaseUnavailable)
   return problemResponse(c, 500, {
     title: 'Internal server error',
     detail: `Something went wrong on our side. Quote request id ${c.get('requestId')} when reporting it.`,

@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { isDatabaseUnavailable } from '../db/errors'
 import { idempotencyKeys } from '../db/schema'
 import { sha256Hex } from '../lib/digest'
 import { ApiError, type ProblemInit } from './problem'
@@ -118,6 +119,20 @@ async function store(db: Db, lease: Lease, status: number, body: unknown) {
 
 type Lease = { userId: string; key: string; claimedAt: Date }
 
+/** Gives the key back (only if still this request's lease and unanswered). */
+async function release(db: Db, lease: Lease) {
+  await db
+    .delete(idempotencyKeys)
+    .where(
+      and(
+        eq(idempotencyKeys.userId, lease.userId),
+        eq(idempotencyKeys.key, lease.key),
+        eq(idempotencyKeys.createdAt, lease.claimedAt),
+        isNull(idempotencyKeys.responseStatus),
+      ),
+    )
+}
+
 /**
  * Runs a write at most once per (caller, Idempotency-Key), following Stripe's rules: the first response (success
  * or error, 5xx included) is stored and returned again for a retry with the same request; the same key with
@@ -140,6 +155,11 @@ export async function withIdempotency<T>(
     await store(db, lease, result.status, result.body)
     return { ...result, replayed: false }
   } catch (error) {
+    if (isDatabaseUnavailable(error)) {
+      // A transient outage is not the request's answer: release the key so a retry runs it (it may fail too).
+      await release(db, lease).catch(() => {})
+      throw error
+    }
     const stored: StoredError =
       error instanceof ApiError
         ? { problem: { ...error.problem, headers: undefined } }
