@@ -36,7 +36,7 @@ describe('errors are RFC 9457 problem details', () => {
       await next()
     })
     app.get('/boom', () => {
-      throw new Error('SQLITE_ERROR: no such table: secret_stuff at /src/db.ts:12')
+      throw new Error('SQLITE_ERROR: no such column: secret_stuff at /src/db.ts:12')
     })
     app.onError(handleError)
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {})

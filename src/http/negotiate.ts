@@ -1,6 +1,7 @@
 import { XMLBuilder } from 'fast-xml-parser'
 import type { Context } from 'hono'
 import { accepts } from 'hono/accepts'
+import { toXmlText } from '../lib/xml-chars'
 
 const XML_TYPES = ['application/xml', 'text/xml']
 
@@ -22,16 +23,21 @@ const builder = new XMLBuilder({
   suppressEmptyNode: true,
 })
 
-/** Arrays become `<item>` children, so an empty list is still an element and order is explicit. */
+/**
+ * Arrays become `<item>` children, so an empty list is still an element and order is explicit. Strings (keys
+ * too) lose any character XML 1.0 forbids (replaced by U+FFFD): input refuses them, but a row stored earlier or
+ * an error echoing a field name must still give a well-formed document (XML 1.0 §2.2).
+ */
 function toXmlTree(value: unknown): unknown {
   if (Array.isArray(value)) return value.length ? { item: value.map(toXmlTree) } : ''
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
         .filter(([, field]) => field !== undefined)
-        .map(([key, field]) => [key, toXmlTree(field)]),
+        .map(([key, field]) => [toXmlText(key), toXmlTree(field)]),
     )
   }
+  if (typeof value === 'string') return toXmlText(value)
   return value === null ? '' : value
 }
 

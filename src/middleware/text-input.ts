@@ -1,0 +1,91 @@
+import type { MiddlewareHandler } from 'hono'
+import type { AppEnv } from '../env'
+import { ApiError, type FieldError } from '../http/problem'
+import { forbiddenTextReason, toXmlText } from '../lib/xml-chars'
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i
+/** Enough to fix a request; the rest would only bloat the answer. */
+const MAX_ERRORS = 20
+
+/** An RFC 6901 reference token; a forbidden character in a key is shown as U+FFFD, never echoed. */
+const token = (part: string | number) => toXmlText(String(part)).replace(/~/g, '~0').replace(/\//g, '~1')
+
+/**
+ * Every string in a parsed JSON document, object keys included, that carries a character XML 1.0 forbids or is
+ * not well-formed Unicode. Iterative, so a deeply nested body cannot exhaust the stack.
+ */
+export function forbiddenTextErrors(document: unknown, root: string): FieldError[] {
+  const errors: FieldError[] = []
+  const stack: [unknown, string][] = [[document, root]]
+  while (stack.length > 0 && errors.length < MAX_ERRORS) {
+    const [value, pointer] = stack.pop()!
+    if (typeof value === 'string') {
+      const reason = forbiddenTextReason(value)
+      if (reason) errors.push({ pointer, detail: reason })
+    } else if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${pointer}/${i}`])
+    } else if (value && typeof value === 'object') {
+      for (const [key, field] of Object.entries(value).reverse()) {
+        const keyReason = forbiddenTextReason(key)
+        if (keyReason)
+          errors.push({ pointer: `${pointer}/${token(key)}`, detail: `Field name: ${keyReason}` })
+        else stack.push([field, `${pointer}/${token(key)}`])
+      }
+    }
+  }
+  return errors
+}
+
+/**
+ * Refuses text that could not be stored faithfully or served as XML, for every field of every route without a
+ * per-field rule: control characters XML 1.0 forbids and lone surrogates (issue 9; XML 1.0 §2.2, RFC 8259 §8.2).
+ * Query and path strings → 400 (a malformed request), JSON bodies (keys included) → 422 with a pointer per field,
+ * like every other validation failure. The body is read as text first, so routes that need the exact bytes
+ * (webhook signatures) still get them from Hono's body cache.
+ */
+export function refuseForbiddenText(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const url = new URL(c.req.url)
+    const parameterErrors: FieldError[] = []
+    let path = url.pathname
+    try {
+      path = decodeURIComponent(url.pathname)
+    } catch {
+      // A malformed escape is left to the router (404) and the validators.
+    }
+    const pathReason = forbiddenTextReason(path)
+    if (pathReason) parameterErrors.push({ pointer: '/path', detail: pathReason })
+    for (const [name, value] of url.searchParams) {
+      const reason = forbiddenTextReason(name) ?? forbiddenTextReason(value)
+      if (reason) parameterErrors.push({ pointer: `/query/${token(name)}`, detail: reason })
+    }
+    if (parameterErrors.length > 0) {
+      throw new ApiError(400, {
+        title: 'Invalid request parameters',
+        detail: 'See errors for the parameters to fix',
+        type: 'bad-request',
+        errors: parameterErrors.slice(0, MAX_ERRORS),
+      })
+    }
+    if (BODY_METHODS.has(c.req.method) && JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
+      let document: unknown
+      try {
+        document = JSON.parse(await c.req.text())
+      } catch {
+        // Malformed JSON or an unreadable body: the route's validator answers it, as before.
+        return next()
+      }
+      const errors = forbiddenTextErrors(document, '/body')
+      if (errors.length > 0) {
+        throw new ApiError(422, {
+          title: 'Validation failed',
+          detail: 'The request body has invalid fields; see errors',
+          type: 'validation-error',
+          errors,
+        })
+      }
+    }
+    await next()
+  }
+}
