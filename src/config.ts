@@ -87,13 +87,6 @@ const checkedConfigSchema = configSchema.superRefine((config, ctx) => {
       message: 'MAIL_TRANSPORT=http needs MAIL_API_URL and MAIL_API_KEY',
     })
   }
-  if (config.ENVIRONMENT === 'production' && !config.PUBLIC_API_URL.startsWith('https://')) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['PUBLIC_API_URL'],
-      message: 'production must publish an https URL',
-    })
-  }
   if (config.ENVIRONMENT === 'production' && config.MAIL_TRANSPORT !== 'http') {
     ctx.addIssue({
       code: 'custom',
