@@ -29,8 +29,6 @@ import { limitPerIp, rateLimit } from './middleware/rate-limit'
 import { refuseForbiddenText } from './middleware/text-input'
 import { xmlNegotiation } from './middleware/xml'
 
-const refuseText = refuseForbiddenText()
-
 /** Largest accepted request body. Documented in the README and the OpenAPI description. */
 export const MAX_BODY_BYTES = 64 * 1024
 
@@ -126,7 +124,7 @@ export function createApp(options: AppOptions = {}) {
   app.use('/v1/*', requireJsonBody())
   // Text XML 1.0 forbids or lone surrogates: refused in every query, path and JSON body field. Not on Stripe's
   // webhook, whose payload is Stripe's (a refusal would only make it redeliver) and is never echoed as XML.
-  app.use('/v1/*', (c, next) => (c.req.path === '/v1/webhooks/stripe' ? next() : refuseText(c, next)))
+  app.use('/v1/*', refuseForbiddenText({ except: ['/v1/webhooks/stripe'] }))
 
   // The runtime's ceiling for `npm run bench`: no database, cache or validation. Exists only in bench mode.
   if (options.benchMode) app.get('/_bench/static', (c) => c.text('ok'))

@@ -44,8 +44,10 @@ export function forbiddenTextErrors(document: unknown, root: string): FieldError
  * like every other validation failure. The body is read as text first, so routes that need the exact bytes
  * (webhook signatures) still get them from Hono's body cache.
  */
-export function refuseForbiddenText(): MiddlewareHandler<AppEnv> {
+export function refuseForbiddenText(options: { except?: readonly string[] } = {}): MiddlewareHandler<AppEnv> {
+  const except = new Set(options.except)
   return async (c, next) => {
+    if (except.has(c.req.path)) return next()
     const url = new URL(c.req.url)
     const parameterErrors: FieldError[] = []
     let path = url.pathname
