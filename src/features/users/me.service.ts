@@ -61,20 +61,26 @@ export async function updateMe(db: Db, config: Config, userId: string, input: Up
     })
     const verifyMail = outboxInsert(
       db,
-      mailTemplates.verifyEmailMail(
-        email,
-        input.name ?? user.name,
-        verificationLink(config, verification.token),
-      ),
+      {
+        userId,
+        ...mailTemplates.verifyEmailMail(
+          email,
+          input.name ?? user.name,
+          verificationLink(config, verification.token),
+        ),
+      },
       now,
     )
     const notice = outboxInsert(
       db,
-      mailTemplates.securityNoticeMail(
-        user.email,
-        user.name,
-        `The email address of your account was changed to ${email}.`,
-      ),
+      {
+        userId,
+        ...mailTemplates.securityNoticeMail(
+          user.email,
+          user.name,
+          `The email address of your account was changed to ${email}.`,
+        ),
+      },
       now,
     )
     const [[updated]] = await db.batch([
@@ -120,11 +126,14 @@ export async function changePassword(
   const passwordHash = await hashPassword(input.newPassword, config.PASSWORD_PEPPER)
   const notice = outboxInsert(
     db,
-    mailTemplates.securityNoticeMail(
-      user.email,
-      user.name,
-      'Your password was changed; other sessions were signed out.',
-    ),
+    {
+      userId: user.id,
+      ...mailTemplates.securityNoticeMail(
+        user.email,
+        user.name,
+        'Your password was changed; other sessions were signed out.',
+      ),
+    },
     now,
   )
   await db.batch([

@@ -64,11 +64,14 @@ export async function confirmTotp(db: Db, config: Config, userId: string, code: 
   const user = await getUser(db, userId)
   const notice = outboxInsert(
     db,
-    mailTemplates.securityNoticeMail(
-      user.email,
-      user.name,
-      'Two-factor sign-in was turned on for your account.',
-    ),
+    {
+      userId,
+      ...mailTemplates.securityNoticeMail(
+        user.email,
+        user.name,
+        'Two-factor sign-in was turned on for your account.',
+      ),
+    },
     now,
   )
   const [confirmed] = await db.batch([
@@ -118,11 +121,14 @@ export async function disableTotp(
   }
   const notice = outboxInsert(
     db,
-    mailTemplates.securityNoticeMail(
-      user.email,
-      user.name,
-      'Two-factor sign-in was turned off for your account.',
-    ),
+    {
+      userId,
+      ...mailTemplates.securityNoticeMail(
+        user.email,
+        user.name,
+        'Two-factor sign-in was turned off for your account.',
+      ),
+    },
     now,
   )
   await db.batch([
