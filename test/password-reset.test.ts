@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
 import { mailOutbox, oneTimeTokens } from '../src/db/schema'
-import { mailTo, uniqueEmail } from './helpers/accounts'
+import { mailTo, PASSWORD, register, signedIn, tokenFromMail, uniqueEmail } from './helpers/accounts'
 import { api } from './helpers/http'
 import { createUser } from './helpers/tokens'
 
@@ -63,5 +63,55 @@ describe('POST /v1/auth/password-reset: a known email looks like an unknown one'
     const tokens = await harness.db().select().from(oneTimeTokens).where(eq(oneTimeTokens.userId, known.id))
     expect(tokens).toHaveLength(3)
     expect(await mailTo(email)).toHaveLength(3)
+  })
+})
+
+describe('a password or email change revokes every link mailed before it', () => {
+  const resetLink = async (email: string) => {
+    expect((await api('POST', '/v1/auth/password-reset', { body: { email } })).status).toBe(202)
+    return tokenFromMail(email, /reset your password/i)
+  }
+  const confirm = (token: string, newPassword = 'a brand new passphrase') =>
+    api('POST', '/v1/auth/password-reset/confirm', { body: { token, newPassword } })
+  const verify = (token: string) => api('POST', '/v1/auth/verify-email', { body: { token } })
+
+  it('an email change: the reset link mailed to the old address stops working', async () => {
+    const { email, tokens } = await signedIn()
+    const stale = await resetLink(email)
+    const moved = await api('PATCH', '/v1/me', {
+      token: tokens.accessToken,
+      body: { email: uniqueEmail('moved'), password: PASSWORD },
+    })
+    expect(moved.status).toBe(200)
+    expect((await confirm(stale)).status).toBe(400)
+  })
+
+  it('a password change: earlier reset and verification links stop working', async () => {
+    const { email, tokens } = await signedIn()
+    const stale = await resetLink(email)
+    const verification = await tokenFromMail(email, /confirm your email/i)
+    const changed = await api('POST', '/v1/me/password', {
+      token: tokens.accessToken,
+      body: { currentPassword: PASSWORD, newPassword: 'another fine passphrase' },
+    })
+    expect(changed.status).toBe(204)
+    expect((await confirm(stale)).status).toBe(400)
+    expect((await verify(verification)).status).toBe(400)
+  })
+
+  it('a password reset: the other reset links mailed before it stop working', async () => {
+    const { email } = await register()
+    const first = await resetLink(email)
+    const second = await resetLink(email)
+    expect(first).not.toBe(second)
+    expect((await confirm(second)).status).toBe(204)
+    expect((await confirm(first, 'yet another passphrase')).status).toBe(400)
+  })
+
+  it('control: without a change, an earlier link still works', async () => {
+    const { email } = await register()
+    const first = await resetLink(email)
+    await resetLink(email)
+    expect((await confirm(first)).status).toBe(204)
   })
 })

@@ -1,4 +1,4 @@
-import { and, count, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
+import { and, count, eq, gt, inArray, isNull, type SQLWrapper, sql } from 'drizzle-orm'
 import type { Config } from '../../config'
 import type { Db } from '../../db/client'
 import { isUniqueViolation } from '../../db/errors'
@@ -51,6 +51,20 @@ export async function oneTimeTokenInsert(
     expiresAt: new Date(values.now.getTime() + values.ttlMs),
   })
   return { token, statement }
+}
+
+/**
+ * Spends every outstanding reset and verification token of the user, for the batch of a password or email
+ * change: a link mailed before the change (perhaps to an address the user just left) must not work after it
+ * (OWASP Forgot Password Cheat Sheet; ASVS 2.5.x). `user` is an id or a subquery yielding it.
+ */
+export function revokeEmailedTokens(db: Db, user: string | SQLWrapper, now: Date) {
+  const owner =
+    typeof user === 'string' ? eq(oneTimeTokens.userId, user) : inArray(oneTimeTokens.userId, user)
+  return db
+    .update(oneTimeTokens)
+    .set({ usedAt: now })
+    .where(and(owner, isNull(oneTimeTokens.usedAt)))
 }
 
 export const verificationLink = (config: Config, token: string) =>
@@ -265,6 +279,8 @@ export async function confirmPasswordReset(
       .update(sessions)
       .set({ revokedAt: now, revokedReason: 'password_reset' })
       .where(and(inArray(sessions.userId, spentBy(oneTimeTokens.userId)), isNull(sessions.revokedAt))),
+    // Any other reset or verification link mailed earlier dies with this one.
+    revokeEmailedTokens(db, spentBy(oneTimeTokens.userId), now),
   ])
   const user = updated[0]
   if (!spent[0] || !user) throw invalidToken()

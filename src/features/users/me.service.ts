@@ -6,7 +6,12 @@ import { securityEvents, sessions, type UserRow, users } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { hashPassword, verifyPassword } from '../../lib/password'
-import { EMAIL_VERIFICATION_TTL_MS, oneTimeTokenInsert, verificationLink } from '../auth/accounts.service'
+import {
+  EMAIL_VERIFICATION_TTL_MS,
+  oneTimeTokenInsert,
+  revokeEmailedTokens,
+  verificationLink,
+} from '../auth/accounts.service'
 import { revokeUserSessions } from '../auth/sessions.service'
 import { mailTemplates, outboxInsert } from '../mail'
 import { deleteAccount, demoteUnlessLastAdmin } from './account-deletion'
@@ -85,6 +90,8 @@ export async function updateMe(db: Db, config: Config, userId: string, input: Up
     )
     const [[updated]] = await db.batch([
       update,
+      // Links mailed before the change (to the old address too) stop working; then the new address's link.
+      revokeEmailedTokens(db, userId, now),
       verification.statement,
       verifyMail.statement,
       notice.statement,
@@ -139,6 +146,7 @@ export async function changePassword(
   await db.batch([
     db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id)),
     revokeUserSessions(db, user.id, 'password_changed', { except: caller.sessionId, now }),
+    revokeEmailedTokens(db, user.id, now),
     db
       .insert(securityEvents)
       .values({ id: randomId('sev'), userId: user.id, type: 'password_changed', createdAt: now }),
