@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ConfigError } from '../config'
+import { loggableError } from '../db/errors'
 import { ApiError, problemResponse } from './problem'
 
 /**
@@ -22,8 +23,7 @@ export function handleError(error: Error, c: Context): Response {
       level: 'error',
       msg: error instanceof ConfigError ? 'configuration error' : 'unhandled error',
       requestId: c.get('requestId'),
-      error: error.message,
-      stack: error.stack,
+      ...loggableError(error),
     }),
   )
   return problemResponse(c, 500, {

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { Config } from '../../config'
 import { createDb, type Db } from '../../db/client'
+import { loggableError } from '../../db/errors'
 import type { AppEnv, Bindings } from '../../env'
 import { deliverMail } from './mail.service'
 import { mailTransportFor } from './mail.transports'
@@ -32,7 +33,7 @@ export async function enqueueMail(env: Bindings, config: Config, db: Db, outboxI
       JSON.stringify({
         level: 'warn',
         msg: 'mail enqueue failed; the sweep will retry',
-        error: String(error),
+        ...loggableError(error),
       }),
     )
   }
