@@ -18,18 +18,32 @@ async function consoleDuring(run: () => Promise<void>): Promise<string> {
   return lines.join('\n')
 }
 
-// A real database failure, not a mock: a trigger makes every login-attempt insert fail, as a broken table would.
-const FAIL = sql.raw(
-  "CREATE TRIGGER test_fail_login_attempts BEFORE INSERT ON login_attempts BEGIN SELECT RAISE(ABORT, 'forced failure'); END",
-)
-const UNFAIL = sql.raw('DROP TRIGGER IF EXISTS test_fail_login_attempts')
+// A real database failure, not a mock: triggers make inserts into a table fail, as a broken table would.
+const TABLES = ['login_attempts', 'mail_outbox']
+const fail = (table: string) =>
+  sql.raw(
+    `CREATE TRIGGER test_fail_${table} BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'forced failure'); END`,
+  )
+const unfail = (table: string) => sql.raw(`DROP TRIGGER IF EXISTS test_fail_${table}`)
+
+const post = (path: string, body: unknown, ip: string) =>
+  // In-process in both runtimes (the app runs in the test's isolate), so the console is the app's.
+  harness.requestWithEnv(
+    path,
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...client(ip) },
+      body: JSON.stringify(body),
+    },
+    {},
+  )
 
 describe('a database error', () => {
   beforeEach(async () => {
-    await harness.db().run(FAIL)
+    for (const table of TABLES) await harness.db().run(fail(table))
   })
   afterEach(async () => {
-    await harness.db().run(UNFAIL)
+    for (const table of TABLES) await harness.db().run(unfail(table))
   })
 
   it('is logged by kind and statement shape, never with its bound values; the answer is a generic 500', async () => {
@@ -37,16 +51,7 @@ describe('a database error', () => {
     const ip = uniqueIp()
     let response: Response | undefined
     const output = await consoleDuring(async () => {
-      // In-process in both runtimes (the app runs in the test's isolate), so the console is the app's.
-      response = await harness.requestWithEnv(
-        '/v1/auth/login',
-        {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', ...client(ip) },
-          body: JSON.stringify({ email, password: 'some wrong password' }),
-        },
-        {},
-      )
+      response = await post('/v1/auth/login', { email, password: 'some wrong password' }, ip)
     })
     expect(response!.status).toBe(500)
     expect(response!.headers.get('Content-Type')).toBe('application/problem+json')
@@ -68,6 +73,26 @@ describe('a database error', () => {
     expect(output).not.toContain(email)
     expect(output).not.toContain(email.split('@')[0])
     expect(output).not.toContain(ip)
+    expect(output).not.toMatch(/params:/)
+  })
+
+  it('in a batch too (register: user, token and mail in one batch)', async () => {
+    const email = uniqueEmail('leak-probe')
+    const name = `Probe ${crypto.randomUUID().slice(0, 8)}`
+    let response: Response | undefined
+    const output = await consoleDuring(async () => {
+      response = await post(
+        '/v1/auth/register',
+        { email, password: 'a long enough passphrase', name },
+        uniqueIp(),
+      )
+    })
+    expect(response!.status).toBe(500)
+    expect(JSON.stringify(await json(response!))).not.toMatch(/mail_outbox|leak-probe|forced/i)
+    const line = output.split('\n').find((text) => text.includes('"unhandled error"'))
+    expect(JSON.parse(line!)).toMatchObject({ level: 'error', errorKind: 'database' })
+    expect(output).not.toContain(email.split('@')[0])
+    expect(output).not.toContain(name)
     expect(output).not.toMatch(/params:/)
   })
 })
