@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
-import { client, login, PASSWORD, register, uniqueIp } from './helpers/accounts'
+import { client, login, mailTo, PASSWORD, register, uniqueEmail, uniqueIp } from './helpers/accounts'
 import { checkoutRequest, createBook, payOrder, putInCart } from './helpers/commerce'
 import { api, json } from './helpers/http'
 import { createUser } from './helpers/tokens'
@@ -167,5 +167,33 @@ describe('DELETE /v1/me leaves no personal data in any table', () => {
       .db()
       .all<Row>(sql`SELECT created_by FROM refunds WHERE order_id = ${order.id}`)
     expect(refunds).toEqual([{ created_by: null }, { created_by: null }])
+  })
+
+  it('keeps what belongs to another account that took over an address the deleted one left', async () => {
+    const first = uniqueEmail('handover')
+    await register({ email: first })
+    const tokens = await json(await login(first, PASSWORD))
+    const moved = await api('PATCH', '/v1/me', {
+      token: tokens.accessToken,
+      body: { email: uniqueEmail('moved'), password: PASSWORD },
+    })
+    expect(moved.status).toBe(200)
+    // Someone else registers the address the first account left, and fails a sign-in with it.
+    const { user: successor } = await register({ email: first })
+    expect((await login(first, 'wrong password guess')).status).toBe(401)
+    const before = await mailTo(first)
+    expect(before.some((mail) => /confirm your email/i.test(mail.subject))).toBe(true)
+
+    expect(
+      (await api('DELETE', '/v1/me', { token: tokens.accessToken, body: { password: PASSWORD } })).status,
+    ).toBe(204)
+
+    // The successor's verification mail and sign-in attempt stay; the deleted account's mail to it went.
+    const after = await mailTo(first)
+    expect(after.map((mail) => mail.subject)).toEqual(['Confirm your email address'])
+    const attempts = await harness
+      .db()
+      .all<Row>(sql`SELECT user_id FROM login_attempts WHERE email = ${first}`)
+    expect(attempts).toEqual([{ user_id: successor.id }])
   })
 })

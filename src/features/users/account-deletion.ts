@@ -1,4 +1,5 @@
-import { and, eq, inArray, or, type SQL, sql } from 'drizzle-orm'
+import { and, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import {
@@ -25,12 +26,16 @@ export type AccountDeletionStep = (db: Db, user: { id: string; email: string }) 
 
 /**
  * Every address the account has had: the current one, those its emailed tokens and mail went to, those it signed
- * in with. Evaluated by each statement of the batch, so the statements that use it run before those that erase
- * its sources.
+ * in with; minus any that another account holds now (an address left behind can be registered again). Evaluated
+ * by each statement of the batch, so the statements that use it run before those that erase its sources.
  */
 function emailsOf(user: { id: string; email: string }): SQL {
-  return sql`(SELECT ${user.email} UNION SELECT ${oneTimeTokens.email} FROM ${oneTimeTokens} WHERE ${oneTimeTokens.userId} = ${user.id} UNION SELECT ${mailOutbox.to} FROM ${mailOutbox} WHERE ${mailOutbox.userId} = ${user.id} UNION SELECT ${loginAttempts.email} FROM ${loginAttempts} WHERE ${loginAttempts.userId} = ${user.id})`
+  return sql`(SELECT ${user.email} UNION SELECT ${oneTimeTokens.email} FROM ${oneTimeTokens} WHERE ${oneTimeTokens.userId} = ${user.id} UNION SELECT ${mailOutbox.to} FROM ${mailOutbox} WHERE ${mailOutbox.userId} = ${user.id} UNION SELECT ${loginAttempts.email} FROM ${loginAttempts} WHERE ${loginAttempts.userId} = ${user.id} EXCEPT SELECT ${users.email} FROM ${users} WHERE ${users.id} != ${user.id})`
 }
+
+/** Rows of the account, or rows for one of its addresses that no other account claims (`owner` is null). */
+const ownedOrAbout = (owner: SQLiteColumn, address: SQLiteColumn, user: { id: string; email: string }) =>
+  or(eq(owner, user.id), and(isNull(owner), sql`${address} IN ${emailsOf(user)}`))
 
 /**
  * Identity's own data: factors, events, sessions with their refresh tokens; login attempts and mail for any of
@@ -50,10 +55,8 @@ const identityData: AccountDeletionStep = (db, user) => [
       ),
     ),
   db.delete(sessions).where(eq(sessions.userId, user.id)),
-  db
-    .delete(loginAttempts)
-    .where(or(eq(loginAttempts.userId, user.id), sql`${loginAttempts.email} IN ${emailsOf(user)}`)),
-  db.delete(mailOutbox).where(or(eq(mailOutbox.userId, user.id), sql`${mailOutbox.to} IN ${emailsOf(user)}`)),
+  db.delete(loginAttempts).where(ownedOrAbout(loginAttempts.userId, loginAttempts.email, user)),
+  db.delete(mailOutbox).where(ownedOrAbout(mailOutbox.userId, mailOutbox.to, user)),
   db.delete(oneTimeTokens).where(eq(oneTimeTokens.userId, user.id)),
 ]
 
