@@ -1,4 +1,5 @@
 import { type AppOptions, createApp } from './app'
+import { loggableError } from './db/errors'
 import type { Bindings, MailQueueMessage } from './env'
 import { runIdentityMaintenance } from './features/auth/maintenance'
 import { handleMailQueue, sweepMail } from './features/mail'
@@ -31,7 +32,12 @@ export default {
           if (result.status === 'rejected') {
             const job = Object.keys(jobs)[index]
             console.error(
-              JSON.stringify({ level: 'error', msg: 'cron job failed', job, error: String(result.reason) }),
+              JSON.stringify({
+                level: 'error',
+                msg: 'cron job failed',
+                job,
+                ...loggableError(result.reason),
+              }),
             )
           }
         }),

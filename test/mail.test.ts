@@ -24,6 +24,7 @@ const recording = () => {
 async function queuedMail(to = uniqueEmail('mail')) {
   const db = harness.db()
   const { id, statement } = outboxInsert(db, {
+    userId: null,
     to,
     subject: 'Hello',
     text: 'Visit https://folio.example/a?token=1',

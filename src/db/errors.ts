@@ -1,3 +1,5 @@
+import { DrizzleQueryError } from 'drizzle-orm'
+
 /** Walks an error's cause chain (drizzle wraps driver errors) looking for a SQLite message. */
 function messages(error: unknown): string {
   const parts: string[] = []
@@ -39,4 +41,77 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     current = current instanceof Error ? current.cause : undefined
   }
   return false
+}
+
+/** The errors of an error's cause chain, outermost first. */
+function chain(error: unknown): unknown[] {
+  const errors: unknown[] = []
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    errors.push(current)
+    current = current instanceof Error ? current.cause : undefined
+  }
+  return errors
+}
+
+const DRIVER_CODE = /\b(SQLITE_[A-Z_]+|D1_[A-Z_]+)\b/
+/** Reasons whose text names only schema objects (never values), kept in the log. */
+const SAFE_REASONS = [
+  /(?:UNIQUE|CHECK|NOT NULL|FOREIGN KEY|PRIMARY KEY) constraint failed(?:: [\w.]+(?:, [\w.]+)*)?/,
+  /no such (?:table|column|function|index): [\w.]+/,
+  /database (?:is locked|disk image is malformed|or disk is full)/,
+  /syntax error/,
+  /too many SQL variables/,
+]
+
+function isDatabaseError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  if (error instanceof DrizzleQueryError) return true
+  if (/^Libsql/.test(error.name) || error.constructor?.name?.startsWith('Libsql')) return true
+  return DRIVER_CODE.test(error.message)
+}
+
+/** The statement's shape: its SQL with any literal blanked (drizzle binds values, but a raw fragment might not). */
+function statementShape(query: string): string {
+  return query
+    .replace(/'(?:[^']|'')*'/g, '?')
+    .replace(/\b\d+(?:\.\d+)?\b/g, '?')
+    .slice(0, 500)
+}
+
+/** FNV-1a, to group log lines of one statement without reading it (not a security hash). */
+function fingerprint(text: string): string {
+  let hash = 0x811c9dc5
+  for (let index = 0; index < text.length; index++) {
+    hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193) >>> 0
+  }
+  return hash.toString(16).padStart(8, '0')
+}
+
+/**
+ * What may be logged about an error (OWASP ASVS 7.1.1, 7.4.1: no personal data or secrets in logs). A database
+ * error's message carries the statement's bound parameters (DrizzleQueryError: "Failed query: … params: …", and
+ * some D1 messages echo a value), so for one only the kind, the driver's code, a schema-only reason and the
+ * statement's shape are kept, plus stack frames without the message. Other errors keep message and stack.
+ */
+export function loggableError(error: unknown): Record<string, unknown> {
+  const errors = chain(error)
+  if (!errors.some(isDatabaseError)) {
+    if (!(error instanceof Error)) return { errorKind: typeof error, error: String(error) }
+    return { errorKind: error.name, error: error.message, stack: error.stack }
+  }
+  const texts = errors.map((item) => (item instanceof Error ? item.message : String(item))).join('\n')
+  const query = errors.find((item) => item instanceof DrizzleQueryError)?.query
+  const shape = query === undefined ? undefined : statementShape(query)
+  const frames = (error instanceof Error ? (error.stack ?? '') : '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 10)
+  return {
+    errorKind: 'database',
+    code: texts.match(DRIVER_CODE)?.[1],
+    reason: SAFE_REASONS.map((pattern) => texts.match(pattern)?.[0]).find(Boolean),
+    statement: shape,
+    statementFingerprint: shape === undefined ? undefined : fingerprint(shape),
+    frames,
+  }
 }

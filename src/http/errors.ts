@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ConfigError } from '../config'
-import { isDatabaseUnavailable } from '../db/errors'
+import { isDatabaseUnavailable, loggableError } from '../db/errors'
 import { ApiError, problemResponse } from './problem'
 import { databaseUnavailable } from './unavailable'
 
@@ -24,8 +24,7 @@ export function handleError(error: Error, c: Context): Response {
       level: 'error',
       msg: error instanceof ConfigError ? 'configuration error' : 'unhandled error',
       requestId: c.get('requestId'),
-      error: error.message,
-      stack: error.stack,
+      ...loggableError(error),
     }),
   )
   // A database outage is not a bug: 503 + Retry-After (src/http/unavailable.ts), still logged above.

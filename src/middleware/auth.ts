@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv, AuthUser } from '../env'
 import { ApiError } from '../http/problem'
 import { verifyAccessToken } from '../lib/jwt'
@@ -6,12 +7,44 @@ import { clientIp, enforceRateLimit, markUserLimited } from './rate-limit'
 
 const ROLES = new Set<AuthUser['role']>(['customer', 'admin'])
 
-function unauthorized(detail: string, error?: 'invalid_token'): ApiError {
-  // RFC 6750 §3: a challenge on every 401; `error` only when a token was presented.
-  const challenge = error
-    ? `Bearer realm="folio", error="${error}", error_description="${detail}"`
-    : 'Bearer realm="folio"'
-  return new ApiError(401, { title: 'Unauthorized', detail, headers: { 'WWW-Authenticate': challenge } })
+/** RFC 6750 §3.1 error codes, each with the status the RFC gives it. */
+type BearerError = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
+const STATUS_OF: Record<BearerError, ContentfulStatusCode> = {
+  invalid_request: 400,
+  invalid_token: 401,
+  insufficient_scope: 403,
+}
+
+/**
+ * RFC 6750 §3: `error_description` may hold only %x20-21 / %x23-5B / %x5D-7E (printable ASCII without `"` and
+ * `\`), so it needs no escaping inside its quoted-string. Anything else is replaced.
+ */
+export function challengeText(text: string): string {
+  return text.replace(/"/g, "'").replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?')
+}
+
+/** The `WWW-Authenticate` value: no error attributes unless the client sent (or tried to send) a token. */
+export function bearerChallenge(error?: BearerError, description?: string): string {
+  if (!error) return 'Bearer realm="folio"'
+  const parts = [`realm="folio"`, `error="${error}"`]
+  if (description) parts.push(`error_description="${challengeText(description)}"`)
+  return `Bearer ${parts.join(', ')}`
+}
+
+/**
+ * The RFC 6750 §3 answer: no token (or another scheme, which §3.1 treats the same: "SHOULD NOT include an
+ * error code") → 401 with a bare challenge; a malformed Bearer header → 400 invalid_request; a bad token → 401
+ * invalid_token; a valid token without the needed role → 403 insufficient_scope.
+ */
+export function bearerError(detail: string, error?: BearerError): ApiError {
+  const status = error ? STATUS_OF[error] : 401
+  const title =
+    status === 400 ? 'Malformed Authorization header' : status === 403 ? 'Forbidden' : 'Unauthorized'
+  return new ApiError(status, {
+    title,
+    detail,
+    headers: { 'WWW-Authenticate': bearerChallenge(error, detail) },
+  })
 }
 
 /**
@@ -39,18 +72,23 @@ export function requireAuth(): MiddlewareHandler<AppEnv> {
 /** Verifies the bearer token and returns its caller; throws the RFC 6750 401 on any failure. */
 async function authenticate(c: Context<AppEnv>): Promise<AuthUser> {
   const header = c.req.header('Authorization')
-  const match = header?.match(/^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/)
-  if (!header) throw unauthorized('Send an access token in the Authorization header')
-  if (!match?.[1]) throw unauthorized('The Authorization header must be "Bearer <token>"', 'invalid_token')
+  // RFC 7235 §2.1: the scheme is case-insensitive. Another scheme counts as "no credentials" (RFC 6750 §3.1).
+  const scheme = header?.match(/^([!#$%&'*+.^_`|~\w-]+)(?: |$)/)?.[1]
+  if (!header || scheme?.toLowerCase() !== 'bearer') {
+    throw bearerError('Send an access token as: Authorization: Bearer <token>')
+  }
+  // RFC 6750 §2.1: `Bearer` 1*SP b64token. Anything else is a malformed request, not a bad token.
+  const token = header.match(/^bearer +([\w.~+/-]+=*) *$/i)?.[1]
+  if (!token) throw bearerError('The Authorization header must be: Bearer <token>', 'invalid_request')
   let claims: Awaited<ReturnType<typeof verifyAccessToken>>
   try {
-    claims = await verifyAccessToken(match[1], c.get('config'))
+    claims = await verifyAccessToken(token, c.get('config'))
   } catch {
     // One answer for every failure (bad signature, expiry, audience…): details would help an attacker only.
-    throw unauthorized('The access token is invalid or expired', 'invalid_token')
+    throw bearerError('The access token is invalid or expired', 'invalid_token')
   }
   if (!ROLES.has(claims.role as AuthUser['role'])) {
-    throw unauthorized('The access token is invalid or expired', 'invalid_token')
+    throw bearerError('The access token is invalid or expired', 'invalid_token')
   }
   return {
     id: claims.sub,
@@ -64,10 +102,8 @@ async function authenticate(c: Context<AppEnv>): Promise<AuthUser> {
 export function requireRole(role: AuthUser['role']): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const user = c.get('user')
-    if (!user) throw unauthorized('Send an access token in the Authorization header')
-    if (user.role !== role) {
-      throw new ApiError(403, { title: 'Forbidden', detail: `This action requires the ${role} role` })
-    }
+    if (!user) throw bearerError('Send an access token as: Authorization: Bearer <token>')
+    if (user.role !== role) throw bearerError(`This action requires the ${role} role`, 'insufficient_scope')
     await next()
   }
 }

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
 import { findActiveSession } from '../features/auth/sessions.service'
-import { ApiError } from '../http/problem'
+import { bearerError } from './auth'
 
 /**
  * After `requireAuth`: the token's session (`sid`) must still be active and its user must still exist.
@@ -14,14 +14,7 @@ export function requireActiveSession(): MiddlewareHandler<AppEnv> {
     const user = c.get('user')
     const session = user?.sessionId ? await findActiveSession(c.var.db, user.sessionId, user.id) : null
     if (!user || !session) {
-      throw new ApiError(401, {
-        title: 'Unauthorized',
-        detail: 'The session has ended; sign in again',
-        headers: {
-          'WWW-Authenticate':
-            'Bearer realm="folio", error="invalid_token", error_description="The session has ended"',
-        },
-      })
+      throw bearerError('The session has ended; sign in again', 'invalid_token')
     }
     c.set('user', { ...user, role: session.role })
     await next()

@@ -10,6 +10,8 @@ export const mailOutbox = sqliteTable(
   'mail_outbox',
   {
     id: text('id').primaryKey(),
+    /** The account the mail is about (null for none): account deletion erases its mail by this, whatever `to`. */
+    userId: text('user_id'),
     to: text('to').notNull(),
     subject: text('subject').notNull(),
     text: text('text').notNull(),
@@ -23,6 +25,7 @@ export const mailOutbox = sqliteTable(
   (table) => [
     index('mail_outbox_due_idx').on(table.status, table.nextAttemptAt),
     index('mail_outbox_to_idx').on(table.to),
+    index('mail_outbox_user_idx').on(table.userId),
   ],
 )
 

@@ -1,7 +1,15 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { users } from './users'
 
-export const LOGIN_OUTCOMES = ['success', 'mfa_required', 'bad_credentials', 'mfa_failed', 'locked'] as const
+export const LOGIN_OUTCOMES = [
+  'success',
+  'mfa_required',
+  'bad_credentials',
+  'mfa_failed',
+  'locked',
+  /** A wrong password or code when re-authenticating for a sensitive change (counted with login failures). */
+  'reauth_failed',
+] as const
 export type LoginOutcome = (typeof LOGIN_OUTCOMES)[number]
 
 /**
@@ -38,6 +46,7 @@ export const SECURITY_EVENT_TYPES = [
   'recovery_code_used',
   'refresh_token_reuse',
   'role_changed',
+  'reauthentication_failed',
 ] as const
 export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number]
 

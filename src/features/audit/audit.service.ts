@@ -1,5 +1,6 @@
 import { and, desc, eq, lt } from 'drizzle-orm'
 import { z } from 'zod'
+import type { Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { auditLog } from '../../db/schema'
 import { decodeCursor, encodeCursor } from '../../http/pagination'
@@ -17,6 +18,22 @@ export type AuditEntry = {
 /** An audit insert to put in the same batch as the change it records, so neither exists without the other. */
 export function auditStatement(db: Db, entry: AuditEntry, now: Date) {
   return db.insert(auditLog).values({ id: randomId('aud'), ...entry, createdAt: now })
+}
+
+/**
+ * The audit log's part of deleting an account (GDPR Art. 17): the log stays (accountability), but the account's
+ * id is replaced, wherever it is the actor or the target, by one fresh pseudonym per deletion, so its entries
+ * still read as "one (deleted) actor" and lead to no one. Statements for the deletion batch.
+ */
+export function auditAccountDeletion(db: Db, userId: string): Statement[] {
+  const pseudonym = randomId('del')
+  return [
+    db.update(auditLog).set({ actorId: pseudonym }).where(eq(auditLog.actorId, userId)),
+    db
+      .update(auditLog)
+      .set({ targetId: pseudonym })
+      .where(and(eq(auditLog.targetType, 'user'), eq(auditLog.targetId, userId))),
+  ]
 }
 
 const cursorSchema = z.object({ i: z.number().int() })

@@ -3,3 +3,5 @@ import * as handlers from './audit.handlers'
 import * as routes from './audit.routes'
 
 export const auditRouter = createRouter().openapi(routes.listAudit, handlers.listAudit)
+
+export { auditAccountDeletion, auditStatement } from './audit.service'

@@ -14,3 +14,6 @@ export const authRouter = createRouter()
 
 /** Mounted at the root: GET /.well-known/jwks.json. */
 export const jwksRouter = createRouter().openapi(routes.jwks, handlers.jwks)
+
+export { type ClientInfo, clientInfo } from './client-info'
+export { reauthenticate, reauthenticateSecondFactor } from './reauthentication'

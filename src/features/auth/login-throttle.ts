@@ -8,11 +8,12 @@ import type { ClientInfo } from './client-info'
  * Brute-force limits counted in D1 (OWASP ASVS 2.2.1, OWASP API4): failed logins (wrong password or wrong MFA
  * code) per account and per IP in a sliding window. Counting per email, not per user, keeps the answer identical
  * for unknown emails (no enumeration through the lockout either). A lockout only delays: it ends by itself.
+ * Password and code re-checks of signed-in users count here too (src/features/auth/reauthentication.ts).
  */
 export const THROTTLE_WINDOW_MS = 15 * 60 * 1000
 export const MAX_FAILURES_PER_ACCOUNT = 5
 export const MAX_FAILURES_PER_IP = 30
-const FAILURES: LoginOutcome[] = ['bad_credentials', 'mfa_failed']
+const FAILURES: LoginOutcome[] = ['bad_credentials', 'mfa_failed', 'reauth_failed']
 
 async function failuresSince(
   db: Db,

@@ -142,7 +142,11 @@ async function completeLogin(
   })
   const outboxIds: string[] = []
   if (isNew) {
-    const mail = outboxInsert(db, mailTemplates.newDeviceMail(user.email, user.name, client), now)
+    const mail = outboxInsert(
+      db,
+      { userId: user.id, ...mailTemplates.newDeviceMail(user.email, user.name, client) },
+      now,
+    )
     outboxIds.push(mail.id)
     const event = db
       .insert(securityEvents)

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
+import { loggableError } from '../../db/errors'
 import { ApiError } from '../../http/problem'
 import { createRouter } from '../../http/router'
 import { pick } from '../../http/schemas'
@@ -53,7 +54,7 @@ export const healthRouter = createRouter().openapi(health, async (c) => {
   try {
     await c.var.db.run(readinessCheck)
   } catch (error) {
-    console.error(JSON.stringify({ level: 'error', msg: 'health check failed', error: String(error) }))
+    console.error(JSON.stringify({ level: 'error', msg: 'health check failed', ...loggableError(error) }))
     throw new ApiError(503, databaseUnavailable)
   }
   c.header('Cache-Control', 'no-store')

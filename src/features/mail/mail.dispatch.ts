@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { Config } from '../../config'
-import type { Db } from '../../db/client'
+import { createDb, type Db } from '../../db/client'
+import { loggableError } from '../../db/errors'
 import type { AppEnv, Bindings } from '../../env'
 import { deliverMail } from './mail.service'
 import { mailTransportFor } from './mail.transports'
@@ -12,7 +13,10 @@ import { mailTransportFor } from './mail.transports'
  */
 export function dispatchMail(c: Context<AppEnv>, outboxIds: string[]): void {
   if (outboxIds.length === 0) return
-  c.executionCtx.waitUntil(enqueueMail(c.env, c.var.config, c.var.db, outboxIds))
+  // Background work on its own handle: the request's Server-Timing and log line count only the request's own
+  // queries, whatever the delivery does (no difference a caller could time or count, e.g. on password reset).
+  const db = c.env.MAIL_QUEUE ? c.var.db : createDb(c.env).db
+  c.executionCtx.waitUntil(enqueueMail(c.env, c.var.config, db, outboxIds))
 }
 
 export async function enqueueMail(env: Bindings, config: Config, db: Db, outboxIds: string[]): Promise<void> {
@@ -29,7 +33,7 @@ export async function enqueueMail(env: Bindings, config: Config, db: Db, outboxI
       JSON.stringify({
         level: 'warn',
         msg: 'mail enqueue failed; the sweep will retry',
-        error: String(error),
+        ...loggableError(error),
       }),
     )
   }

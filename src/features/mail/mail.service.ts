@@ -10,11 +10,14 @@ const backoffMs = (attempt: number) => 60_000 * 2 ** (attempt - 1) // 1, 2, 4, 8
 /** A claimed delivery holds the row this long, so the queue and the cron sweep never send it twice at once. */
 const DELIVERY_LEASE_MS = 60_000
 
+/** A mail and the account it is about (null for none), so that deleting the account can erase it. */
+export type AccountMail = OutgoingMail & { userId: string | null }
+
 /**
  * The outbox insert for a mail, to put in the same `db.batch` as the change that causes it (transactional
  * outbox): either both happen or neither. Returns the statement and the id to enqueue after the batch.
  */
-export function outboxInsert(db: Db, mail: OutgoingMail, now = new Date()) {
+export function outboxInsert(db: Db, mail: AccountMail, now = new Date()) {
   const id = randomId('mail')
   const statement = db
     .insert(mailOutbox)

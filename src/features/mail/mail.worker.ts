@@ -1,5 +1,6 @@
 import { getConfig } from '../../config'
 import { createDb } from '../../db/client'
+import { loggableError } from '../../db/errors'
 import type { Bindings, MailQueueMessage } from '../../env'
 import { enqueueMail } from './mail.dispatch'
 import { deliverMail, dueMailIds } from './mail.service'
@@ -20,7 +21,7 @@ export async function handleMailQueue(batch: MessageBatch<MailQueueMessage>, env
       message.ack()
     } catch (error) {
       // The database itself failed: let the queue redeliver later.
-      console.error(JSON.stringify({ level: 'error', msg: 'mail consumer failed', error: String(error) }))
+      console.error(JSON.stringify({ level: 'error', msg: 'mail consumer failed', ...loggableError(error) }))
       message.retry({ delaySeconds: 30 })
     }
   }

@@ -1,4 +1,5 @@
-import { and, eq, inArray, or, sql } from 'drizzle-orm'
+import { and, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import {
@@ -13,6 +14,7 @@ import {
   users,
 } from '../../db/schema'
 import { ApiError } from '../../http/problem'
+import { auditAccountDeletion } from '../audit'
 import { commerceAccountDeletion } from '../orders'
 
 /**
@@ -22,11 +24,27 @@ import { commerceAccountDeletion } from '../orders'
  */
 export type AccountDeletionStep = (db: Db, user: { id: string; email: string }) => Statement[]
 
-/** Identity's own data: factors, emailed tokens, events, sessions with their refresh tokens, attempts, mail. */
+/**
+ * Every address the account has had: the current one, those its emailed tokens and mail went to, those it signed
+ * in with; minus any that another account holds now (an address left behind can be registered again). Evaluated
+ * by each statement of the batch, so the statements that use it run before those that erase its sources.
+ */
+function emailsOf(user: { id: string; email: string }): SQL {
+  return sql`(SELECT ${user.email} UNION SELECT ${oneTimeTokens.email} FROM ${oneTimeTokens} WHERE ${oneTimeTokens.userId} = ${user.id} UNION SELECT ${mailOutbox.to} FROM ${mailOutbox} WHERE ${mailOutbox.userId} = ${user.id} UNION SELECT ${loginAttempts.email} FROM ${loginAttempts} WHERE ${loginAttempts.userId} = ${user.id} EXCEPT SELECT ${users.email} FROM ${users} WHERE ${users.id} != ${user.id})`
+}
+
+/** Rows of the account, or rows for one of its addresses that no other account claims (`owner` is null). */
+const ownedOrAbout = (owner: SQLiteColumn, address: SQLiteColumn, user: { id: string; email: string }) =>
+  or(eq(owner, user.id), and(isNull(owner), sql`${address} IN ${emailsOf(user)}`))
+
+/**
+ * Identity's own data: factors, events, sessions with their refresh tokens; login attempts and mail for any of
+ * the account's addresses, past ones included (sent mail too: the outbox row is a copy of a personal message,
+ * GDPR Art. 17); then the emailed tokens, which `emailsOf` reads.
+ */
 const identityData: AccountDeletionStep = (db, user) => [
   db.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id)),
   db.delete(totpFactors).where(eq(totpFactors.userId, user.id)),
-  db.delete(oneTimeTokens).where(eq(oneTimeTokens.userId, user.id)),
   db.delete(securityEvents).where(eq(securityEvents.userId, user.id)),
   db
     .delete(refreshTokens)
@@ -37,14 +55,17 @@ const identityData: AccountDeletionStep = (db, user) => [
       ),
     ),
   db.delete(sessions).where(eq(sessions.userId, user.id)),
-  // Login attempts and unsent mail carry the address: personal data, erased too (GDPR Art. 17).
-  db.delete(loginAttempts).where(or(eq(loginAttempts.userId, user.id), eq(loginAttempts.email, user.email))),
-  db.delete(mailOutbox).where(eq(mailOutbox.to, user.email)),
+  db.delete(loginAttempts).where(ownedOrAbout(loginAttempts.userId, loginAttempts.email, user)),
+  db.delete(mailOutbox).where(ownedOrAbout(mailOutbox.userId, mailOutbox.to, user)),
+  db.delete(oneTimeTokens).where(eq(oneTimeTokens.userId, user.id)),
 ]
 
 export const accountDeletionSteps: AccountDeletionStep[] = [
-  // Commerce: cart, saved addresses and idempotency records go; orders stay for accounting, anonymised.
+  // Commerce: cart, saved addresses and idempotency records go; orders stay for accounting, anonymised, with
+  // their audit entries' addresses and refunds' creator. First: it finds the orders by their owner.
   (db, user) => commerceAccountDeletion(db, user.id),
+  // Audit: the account's id, as actor or target, becomes a pseudonym.
+  (db, user) => auditAccountDeletion(db, user.id),
   identityData,
 ]
 

@@ -5,8 +5,14 @@ import { isUniqueViolation } from '../../db/errors'
 import { securityEvents, sessions, type UserRow, users } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
-import { hashPassword, verifyPassword } from '../../lib/password'
-import { EMAIL_VERIFICATION_TTL_MS, oneTimeTokenInsert, verificationLink } from '../auth/accounts.service'
+import { hashPassword } from '../../lib/password'
+import { type ClientInfo, reauthenticate } from '../auth'
+import {
+  EMAIL_VERIFICATION_TTL_MS,
+  oneTimeTokenInsert,
+  revokeEmailedTokens,
+  verificationLink,
+} from '../auth/accounts.service'
 import { revokeUserSessions } from '../auth/sessions.service'
 import { mailTemplates, outboxInsert } from '../mail'
 import { deleteAccount, demoteUnlessLastAdmin } from './account-deletion'
@@ -18,27 +24,24 @@ export async function getUser(db: Db, userId: string): Promise<UserRow> {
   return user
 }
 
-/** Re-authentication for sensitive changes (OWASP ASVS 3.7.1): the current password, checked in constant time. */
-export async function assertPassword(config: Config, user: UserRow, password: string): Promise<void> {
-  if (!(await verifyPassword(password, user.passwordHash, config.PASSWORD_PEPPER))) {
-    throw new ApiError(403, {
-      title: 'Wrong password',
-      detail: 'The password is incorrect',
-      errors: [{ pointer: '/body/password', detail: 'Incorrect' }],
-    })
-  }
-}
-
 /**
  * Name and phone change at once. A new email needs the current password (re-authentication, OWASP ASVS 3.7.1:
  * a stolen access token must not be able to redirect password resets), is unverified until its link is used,
  * and the old address is told.
  */
-export async function updateMe(db: Db, config: Config, userId: string, input: UpdateMe) {
+export async function updateMe(db: Db, config: Config, userId: string, input: UpdateMe, client: ClientInfo) {
   const now = new Date()
   const user = await getUser(db, userId)
   const emailChanges = input.email !== undefined && input.email !== user.email
-  if (emailChanges) await assertPassword(config, user, input.password ?? '')
+  if (emailChanges) {
+    await reauthenticate(
+      db,
+      config,
+      user,
+      { password: input.password ?? '', pointer: '/body/password' },
+      client,
+    )
+  }
   const changes = {
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.phone !== undefined ? { phone: input.phone } : {}),
@@ -61,24 +64,32 @@ export async function updateMe(db: Db, config: Config, userId: string, input: Up
     })
     const verifyMail = outboxInsert(
       db,
-      mailTemplates.verifyEmailMail(
-        email,
-        input.name ?? user.name,
-        verificationLink(config, verification.token),
-      ),
+      {
+        userId,
+        ...mailTemplates.verifyEmailMail(
+          email,
+          input.name ?? user.name,
+          verificationLink(config, verification.token),
+        ),
+      },
       now,
     )
     const notice = outboxInsert(
       db,
-      mailTemplates.securityNoticeMail(
-        user.email,
-        user.name,
-        `The email address of your account was changed to ${email}.`,
-      ),
+      {
+        userId,
+        ...mailTemplates.securityNoticeMail(
+          user.email,
+          user.name,
+          `The email address of your account was changed to ${email}.`,
+        ),
+      },
       now,
     )
     const [[updated]] = await db.batch([
       update,
+      // Links mailed before the change (to the old address too) stop working; then the new address's link.
+      revokeEmailedTokens(db, userId, now),
       verification.statement,
       verifyMail.statement,
       notice.statement,
@@ -105,31 +116,29 @@ export async function changePassword(
   config: Config,
   caller: { userId: string; sessionId: string },
   input: { currentPassword: string; newPassword: string },
+  client: ClientInfo,
 ) {
   const now = new Date()
   const user = await getUser(db, caller.userId)
-  try {
-    await assertPassword(config, user, input.currentPassword)
-  } catch {
-    throw new ApiError(403, {
-      title: 'Wrong password',
-      detail: 'The current password is incorrect',
-      errors: [{ pointer: '/body/currentPassword', detail: 'Incorrect' }],
-    })
-  }
+  const check = { password: input.currentPassword, pointer: '/body/currentPassword' }
+  await reauthenticate(db, config, user, check, client)
   const passwordHash = await hashPassword(input.newPassword, config.PASSWORD_PEPPER)
   const notice = outboxInsert(
     db,
-    mailTemplates.securityNoticeMail(
-      user.email,
-      user.name,
-      'Your password was changed; other sessions were signed out.',
-    ),
+    {
+      userId: user.id,
+      ...mailTemplates.securityNoticeMail(
+        user.email,
+        user.name,
+        'Your password was changed; other sessions were signed out.',
+      ),
+    },
     now,
   )
   await db.batch([
     db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id)),
     revokeUserSessions(db, user.id, 'password_changed', { except: caller.sessionId, now }),
+    revokeEmailedTokens(db, user.id, now),
     db
       .insert(securityEvents)
       .values({ id: randomId('sev'), userId: user.id, type: 'password_changed', createdAt: now }),
@@ -138,9 +147,9 @@ export async function changePassword(
   return [notice.id]
 }
 
-export async function deleteMe(db: Db, config: Config, userId: string, password: string) {
+export async function deleteMe(db: Db, config: Config, userId: string, password: string, client: ClientInfo) {
   const user = await getUser(db, userId)
-  await assertPassword(config, user, password)
+  await reauthenticate(db, config, user, { password, pointer: '/body/password' }, client)
   await demoteUnlessLastAdmin(db, user.id)
   await deleteAccount(db, user)
 }

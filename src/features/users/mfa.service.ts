@@ -5,16 +5,10 @@ import { recoveryCodes, securityEvents, totpFactors } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { randomRecoveryCode, sha256Hex } from '../../lib/secure-random'
-import {
-  matchingStep,
-  newTotpSecret,
-  openTotpSecret,
-  sealTotpSecret,
-  spendSecondFactor,
-  totpFor,
-} from '../auth/totp'
+import { type ClientInfo, reauthenticate, reauthenticateSecondFactor } from '../auth'
+import { matchingStep, newTotpSecret, openTotpSecret, sealTotpSecret, totpFor } from '../auth/totp'
 import { mailTemplates, outboxInsert } from '../mail'
-import { assertPassword, getUser } from './me.service'
+import { getUser } from './me.service'
 
 export const RECOVERY_CODE_COUNT = 10
 
@@ -64,11 +58,14 @@ export async function confirmTotp(db: Db, config: Config, userId: string, code: 
   const user = await getUser(db, userId)
   const notice = outboxInsert(
     db,
-    mailTemplates.securityNoticeMail(
-      user.email,
-      user.name,
-      'Two-factor sign-in was turned on for your account.',
-    ),
+    {
+      userId,
+      ...mailTemplates.securityNoticeMail(
+        user.email,
+        user.name,
+        'Two-factor sign-in was turned on for your account.',
+      ),
+    },
     now,
   )
   const [confirmed] = await db.batch([
@@ -99,30 +96,28 @@ export async function disableTotp(
   config: Config,
   userId: string,
   input: { password: string; code: string },
+  client: ClientInfo,
 ) {
   const now = new Date()
   const user = await getUser(db, userId)
-  await assertPassword(config, user, input.password)
+  await reauthenticate(db, config, user, { password: input.password, pointer: '/body/password' }, client, now)
   const [factor] = await db
     .select()
     .from(totpFactors)
     .where(and(eq(totpFactors.userId, userId), isNotNull(totpFactors.confirmedAt)))
   if (!factor)
     throw new ApiError(404, { title: 'Two-factor is off', detail: 'There is no authenticator to remove' })
-  if (!(await spendSecondFactor(db, config.PASSWORD_PEPPER, userId, input.code, now))) {
-    throw new ApiError(403, {
-      title: 'Invalid code',
-      detail: 'The code is wrong, expired or already used',
-      errors: [{ pointer: '/body/code', detail: 'Invalid' }],
-    })
-  }
+  await reauthenticateSecondFactor(db, config, user, { code: input.code, pointer: '/body/code' }, client, now)
   const notice = outboxInsert(
     db,
-    mailTemplates.securityNoticeMail(
-      user.email,
-      user.name,
-      'Two-factor sign-in was turned off for your account.',
-    ),
+    {
+      userId,
+      ...mailTemplates.securityNoticeMail(
+        user.email,
+        user.name,
+        'Two-factor sign-in was turned off for your account.',
+      ),
+    },
     now,
   )
   await db.batch([

@@ -1,4 +1,5 @@
 import type { AppRouteHandler } from '../../http/router'
+import { clientInfo } from '../auth'
 import { resendVerification as resendVerificationMail } from '../auth/accounts.service'
 import { toUser } from '../auth/user-view'
 import { dispatchMail } from '../mail'
@@ -18,13 +19,19 @@ export const getMe: AppRouteHandler<typeof routes.getMe> = async (c) => {
 }
 
 export const updateMe: AppRouteHandler<typeof routes.updateMe> = async (c) => {
-  const { user, outboxIds } = await me.updateMe(c.var.db, c.var.config, caller(c).userId, c.req.valid('json'))
+  const { user, outboxIds } = await me.updateMe(
+    c.var.db,
+    c.var.config,
+    caller(c).userId,
+    c.req.valid('json'),
+    clientInfo(c),
+  )
   dispatchMail(c, outboxIds)
   return c.json(toUser(user), 200)
 }
 
 export const deleteMe: AppRouteHandler<typeof routes.deleteMe> = async (c) => {
-  await me.deleteMe(c.var.db, c.var.config, caller(c).userId, c.req.valid('json').password)
+  await me.deleteMe(c.var.db, c.var.config, caller(c).userId, c.req.valid('json').password, clientInfo(c))
   return c.body(null, 204)
 }
 
@@ -34,7 +41,10 @@ export const resendVerification: AppRouteHandler<typeof routes.resendVerificatio
 }
 
 export const changePassword: AppRouteHandler<typeof routes.changePassword> = async (c) => {
-  dispatchMail(c, await me.changePassword(c.var.db, c.var.config, caller(c), c.req.valid('json')))
+  dispatchMail(
+    c,
+    await me.changePassword(c.var.db, c.var.config, caller(c), c.req.valid('json'), clientInfo(c)),
+  )
   return c.body(null, 204)
 }
 
@@ -65,7 +75,10 @@ export const confirmTotp: AppRouteHandler<typeof routes.confirmTotp> = async (c)
 }
 
 export const disableTotp: AppRouteHandler<typeof routes.disableTotp> = async (c) => {
-  dispatchMail(c, await mfa.disableTotp(c.var.db, c.var.config, caller(c).userId, c.req.valid('json')))
+  dispatchMail(
+    c,
+    await mfa.disableTotp(c.var.db, c.var.config, caller(c).userId, c.req.valid('json'), clientInfo(c)),
+  )
   return c.body(null, 204)
 }
 

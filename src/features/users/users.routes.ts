@@ -42,7 +42,7 @@ export const updateMe = createRoute({
   summary: 'Change name, phone or email',
   description: 'A new email must be verified again (a link is mailed to it; the old address is told).',
   request: { body: jsonBody(UpdateMeSchema) },
-  responses: { 200: jsonContent(UserSchema, 'The account'), ...pick(401, 409, 413, 415, 422, 500) },
+  responses: { 200: jsonContent(UserSchema, 'The account'), ...pick(401, 403, 409, 413, 415, 422, 429, 500) },
 })
 
 export const deleteMe = createRoute({
@@ -51,7 +51,7 @@ export const deleteMe = createRoute({
   path: '/me',
   summary: 'Delete the account and everything that belongs to it',
   request: { body: jsonBody(PasswordConfirmationSchema) },
-  responses: { 204: { description: 'Deleted' }, ...pick(401, 403, 409, 413, 415, 422, 500) },
+  responses: { 204: { description: 'Deleted' }, ...pick(401, 403, 409, 413, 415, 422, 429, 500) },
 })
 
 export const resendVerification = createRoute({
@@ -68,7 +68,7 @@ export const changePassword = createRoute({
   path: '/me/password',
   summary: 'Change the password (signs out every other session)',
   request: { body: jsonBody(ChangePasswordSchema) },
-  responses: { 204: { description: 'Changed' }, ...pick(401, 403, 413, 415, 422, 500) },
+  responses: { 204: { description: 'Changed' }, ...pick(401, 403, 413, 415, 422, 429, 500) },
 })
 
 export const listSessions = createRoute({
@@ -132,7 +132,7 @@ export const disableTotp = createRoute({
   path: '/me/mfa/totp',
   summary: 'Turn two-factor off (password and a code)',
   request: { body: jsonBody(TotpDisableSchema) },
-  responses: { 204: { description: 'Two-factor is off' }, ...pick(401, 403, 404, 413, 415, 422, 500) },
+  responses: { 204: { description: 'Two-factor is off' }, ...pick(401, 403, 404, 413, 415, 422, 429, 500) },
 })
 
 export const adminListUsers = createRoute({
