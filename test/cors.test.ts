@@ -41,6 +41,18 @@ describe('CORS for browsers that send the refresh cookie', () => {
     expect(refused.headers.get('Access-Control-Allow-Credentials')).toBe('true')
   })
 
+  it('keeps the grant on a 304, so a conditional request from the page is readable', async () => {
+    const first = await api('GET', '/v1/books?limit=1', { headers: { Origin: ALLOWED } })
+    const etag = first.headers.get('ETag')!
+    const notModified = await api('GET', '/v1/books?limit=1', {
+      headers: { Origin: ALLOWED, 'If-None-Match': etag },
+    })
+    expect(notModified.status).toBe(304)
+    expect(notModified.headers.get('Access-Control-Allow-Origin')).toBe(ALLOWED)
+    expect(notModified.headers.get('Access-Control-Allow-Credentials')).toBe('true')
+    expect(notModified.headers.get('Access-Control-Expose-Headers')).toContain('ETag')
+  })
+
   it('never grants credentials (or an origin, or *) to an origin outside CORS_ORIGINS', async () => {
     const check = await preflight(FOREIGN, 'POST', 'content-type')
     expect(check.headers.get('Access-Control-Allow-Origin')).toBeNull()

@@ -17,13 +17,21 @@ export function credentialedCors(
 ): MiddlewareHandler<AppEnv> {
   const { isAllowed, ...rest } = options
   const inner = cors({ ...rest, origin: (origin, c) => (origin && isAllowed(origin, c) ? origin : null) })
+  const exposed = rest.exposeHeaders?.join(',')
   return async (c, next) => {
     const preflight = await inner(c, next)
     const origin = c.req.header('Origin')
-    if (origin && isAllowed(origin, c)) {
-      if (preflight) preflight.headers.set('Access-Control-Allow-Credentials', 'true')
-      else c.header('Access-Control-Allow-Credentials', 'true')
+    if (!origin || !isAllowed(origin, c)) return preflight
+    if (preflight) {
+      preflight.headers.set('Access-Control-Allow-Credentials', 'true')
+      return preflight
     }
+    // Set again after the handler: a response built afresh below (a 304 from the ETag middleware) carries none
+    // of the headers set before it, and a browser refuses a 304 without them.
+    c.header('Access-Control-Allow-Origin', origin)
+    c.header('Access-Control-Allow-Credentials', 'true')
+    if (exposed && !c.res.headers.has('Access-Control-Expose-Headers'))
+      c.header('Access-Control-Expose-Headers', exposed)
     return preflight
   }
 }
