@@ -76,7 +76,11 @@ async function openPage(origin: string): Promise<Page> {
 
 beforeAll(async () => {
   pages = [await pageServer(STORE_PORT), await pageServer(FOREIGN_PORT)]
-  api = await freshDevServer(API_PORT, ['--var', `CORS_ORIGINS:${STOREFRONT}`])
+  api = await freshDevServer(
+    API_PORT,
+    ['--ip', '127.0.0.1', '--var', `CORS_ORIGINS:${STOREFRONT}`],
+    '127.0.0.1',
+  )
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

@@ -80,12 +80,15 @@ export async function waitForHttp(url: string, server: Running, seconds = 180): 
   throw new Error(`${url} did not answer within ${seconds} s:\n${server.output()}`)
 }
 
-/** `npm run dev` in a fresh copy of the project: fresh .dev.vars, fresh local D1, demo catalog. */
-export async function freshDevServer(port: number, extraArgs: string[] = []) {
+/**
+ * `npm run dev -- --port N [args]` in a fresh copy of the project: fresh .dev.vars, fresh local D1, demo catalog.
+ * `host` is where to wait for it (pass `--ip` in args to change where it listens).
+ */
+export async function freshDevServer(port: number, extraArgs: string[] = [], host = 'localhost') {
   const copy = freshCopy()
-  const server = startNpm(copy.dir, 'dev', ['--port', String(port), '--ip', '127.0.0.1', ...extraArgs])
+  const server = startNpm(copy.dir, 'dev', ['--port', String(port), ...extraArgs])
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/health`, server)
+    await waitForHttp(`http://${host}:${port}/health`, server)
   } catch (error) {
     await server.stop()
     copy.remove()
