@@ -43,6 +43,10 @@ await runCli('stripe:simulate', async () => {
   if (!base)
     throw new CliError(`No running dev server (no ${DEV_URL_PATH}): start \`npm run dev\` or pass --url`)
   if (!URL.canParse(base)) throw new CliError(`--url ${base} is not a URL`)
+  const unreachable = () => new CliError(`No server answers at ${base}: start \`npm run dev\` or pass --url`)
+  await fetch(`${base}/health`).catch(() => {
+    throw unreachable()
+  })
 
   // The order's intent comes straight from the local D1 database that `npm run dev` serves (the API would need a
   // signed-in admin session), so the script works with nothing but .dev.vars and a running dev server.
@@ -83,7 +87,7 @@ await runCli('stripe:simulate', async () => {
     },
     body: payload,
   }).catch(() => {
-    throw new CliError(`No server answers at ${base}: start \`npm run dev\` or pass --url`)
+    throw unreachable()
   })
   const text = await response.text()
   let body: unknown = text
