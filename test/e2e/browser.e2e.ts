@@ -5,6 +5,7 @@
 // Ports: the API on 8804 (`npm run dev` in a fresh copy of the project), the storefront on http://localhost:8805
 // (in CORS_ORIGINS), a foreign page on http://localhost:8806 (same site, not allowed) and http://127.0.0.1:8806
 // (another site). Chromium is Debian's (`apt-get install chromium`), driven by playwright-core.
+import { existsSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -75,6 +76,8 @@ async function openPage(origin: string): Promise<Page> {
 }
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`)
   pages = [await pageServer(STORE_PORT), await pageServer(FOREIGN_PORT)]
   api = await freshDevServer(
     API_PORT,

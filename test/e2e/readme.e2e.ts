@@ -25,6 +25,12 @@ const PRELUDE = [
   'xdg-open() { open "$1"; }',
 ].join('\n')
 
+/** What a block's output must show, beyond every command succeeding (the README says so in a comment). */
+const EXPECTED_OUTPUT: Record<string, RegExp[]> = {
+  quickstart: [/"title":"Signals"/],
+  commerce: [/"type":"payment_intent\.succeeded"[^\n]*"status":200/, /"status":"paid"/],
+}
+
 const blocks = markedBlocks(README)
 let server: Awaited<ReturnType<typeof freshDevServer>>
 
@@ -61,6 +67,7 @@ describe('README.md, run as written', () => {
       })
       const transcript = `exit ${outcome.status}\n--- stdout\n${outcome.stdout}\n--- stderr (commands traced)\n${outcome.stderr}\n--- dev server\n${server.output().slice(-4000)}`
       expect(outcome.status, transcript).toBe(0)
+      for (const expected of EXPECTED_OUTPUT[name] ?? []) expect(outcome.stdout, transcript).toMatch(expected)
     })
   }
 })
