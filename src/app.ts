@@ -1,6 +1,5 @@
 import { Scalar } from '@scalar/hono-api-reference'
 import { bodyLimit } from 'hono/body-limit'
-import { cors } from 'hono/cors'
 import { etag } from 'hono/etag'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
@@ -22,6 +21,7 @@ import { ApiError } from './http/problem'
 import { createRouter } from './http/router'
 import { withXmlVariants } from './http/schemas'
 import { edgeCache, isEdgeCacheable } from './middleware/cache'
+import { credentialedCors } from './middleware/cors'
 import { BOOKMARK_HEADER, database } from './middleware/database'
 import { requireJsonBody } from './middleware/json-body'
 import { requestLogger } from './middleware/logger'
@@ -56,10 +56,21 @@ export function createApp(options: AppOptions = {}) {
   })
   app.use(
     '*',
-    cors({
-      origin: (origin, c) => (getConfig(c.env).CORS_ORIGINS.includes(origin) ? origin : null),
+    // Credentialed for CORS_ORIGINS only, so a storefront can send the refresh cookie (`credentials: 'include'`).
+    // Allowed headers: every request header the README tells clients to send.
+    credentialedCors({
+      isAllowed: (origin, c) => getConfig(c.env).CORS_ORIGINS.includes(origin),
       allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', BOOKMARK_HEADER],
+      allowHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Accept',
+        'Cache-Control',
+        'If-None-Match',
+        'Idempotency-Key',
+        'X-Request-Id',
+        BOOKMARK_HEADER,
+      ],
       exposeHeaders: [
         'Link',
         'ETag',

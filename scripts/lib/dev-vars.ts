@@ -54,7 +54,7 @@ export async function ensureDevVars(path = DEV_VARS_PATH): Promise<Record<string
     const lines = Object.entries(added).map(([key, value]) => `${key}='${value}'`)
     const previous = existsSync(path) ? readFileSync(path, 'utf8').replace(/\n*$/, '\n') : ''
     writeFileSync(path, `${header}${previous}${lines.join('\n')}\n`, { mode: 0o600 })
-    console.log(`[dev] wrote ${Object.keys(added).join(', ')} to ${path}`)
+    console.error(`[dev] wrote ${Object.keys(added).join(', ')} to ${path}`)
   }
   return { ...current, ...added }
 }

@@ -1,0 +1,173 @@
+// Every `npm run -s <script>` prints its result alone on stdout and everything else on stderr, so
+// `TOKEN=$(npm run -s token -- --email …)` captures exactly the token; a failure is one sentence, no stack trace.
+// Runs the real scripts in a fresh copy of the project (no .dev.vars, no local database yet).
+import { spawn } from 'node:child_process'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freshCopy } from './helpers/processes'
+
+let copy: ReturnType<typeof freshCopy>
+
+type Outcome = { status: number | null; stdout: string; stderr: string }
+
+/** `npm run -s <script> -- args` in the copy; asynchronous, so a server in this process can answer it. */
+function run(script: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+  const child = spawn('npm', ['run', '-s', script, '--', ...args], {
+    cwd: copy.dir,
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      ...options.env,
+    },
+  })
+  const outcome: Outcome = { status: null, stdout: '', stderr: '' }
+  child.stdout.on('data', (chunk) => {
+    outcome.stdout += chunk
+  })
+  child.stderr.on('data', (chunk) => {
+    outcome.stderr += chunk
+  })
+  child.stdin.end(options.input ?? '')
+  return new Promise<Outcome>((done) =>
+    child.on('close', (status) => {
+      outcome.status = status
+      done(outcome)
+    }),
+  )
+}
+
+/** Some server that is up (stripe:simulate checks for one before it looks the order up). */
+async function listening(): Promise<{ server: Server; url: string }> {
+  const server = createServer((_request, response) => response.end('ok'))
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const address = server.address()
+  if (!address || typeof address === 'string') throw new Error('no port')
+  return { server, url: `http://127.0.0.1:${address.port}` }
+}
+
+const JWT_LINE = /^[\w-]+\.[\w-]+\.[\w-]+\n$/
+const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m
+
+/** A failure the user can act on: exit 1, nothing on stdout, one sentence naming the script, no stack. */
+function expectOneSentenceFailure(outcome: Outcome, script: string, says: RegExp) {
+  expect(outcome.status).toBe(1)
+  expect(outcome.stdout).toBe('')
+  const lines = outcome.stderr.trimEnd().split('\n')
+  expect(lines.at(-1)).toMatch(new RegExp(`^${script}: `))
+  expect(lines.at(-1)).toMatch(says)
+  expect(outcome.stderr).not.toMatch(STACK_FRAME)
+}
+
+beforeAll(() => {
+  copy = freshCopy()
+})
+afterAll(() => copy?.remove())
+
+describe('scripts: result on stdout, diagnostics on stderr', () => {
+  it('token refuses to run without .dev.vars, in one sentence', async () => {
+    expectOneSentenceFailure(await run('token', ['--role', 'admin']), 'token', /npm run dev/)
+  })
+
+  it('admin:create reads the password from stdin and prints one line; the password appears nowhere', async () => {
+    const password = 'a long admin passphrase'
+    const created = await run('admin:create', ['--email', 'ops@example.com', '--password-stdin'], {
+      input: password,
+    })
+    expect(created.status, created.stderr).toBe(0)
+    expect(created.stdout).toMatch(/^created ops@example\.com \(usr_\w+\) as admin[^\n]*\n$/)
+    expect(created.stdout + created.stderr).not.toContain(password)
+    // wrangler's "Using secrets defined in .dev.vars" is a diagnostic: stderr, never stdout.
+    expect(created.stdout).not.toMatch(/Using secrets/)
+
+    const promoted = await run('admin:create', ['--email', 'ops@example.com'])
+    expect(promoted.status, promoted.stderr).toBe(0)
+    expect(promoted.stdout).toMatch(/^ops@example\.com \(usr_\w+\) is now an admin; password unchanged\n$/)
+  })
+
+  it('admin:create refuses a missing or weak password in one sentence', async () => {
+    expectOneSentenceFailure(
+      await run('admin:create', ['--email', 'new@example.com']),
+      'admin:create',
+      /password-stdin/,
+    )
+    expectOneSentenceFailure(
+      await run('admin:create', ['--email', 'new@example.com', '--password-stdin'], { input: 'short' }),
+      'admin:create',
+      /--password: /,
+    )
+  })
+
+  it('admin:create --print-sql prints exactly one SQL statement', async () => {
+    const sql = await run('admin:create', ['--email', 'ops@example.com', '--password-stdin', '--print-sql'], {
+      input: 'a long admin passphrase\n',
+      env: { PASSWORD_PEPPER: 'a-production-pepper' },
+    })
+    expect(sql.status, sql.stderr).toBe(0)
+    expect(sql.stdout).toMatch(/^INSERT INTO users [^\n]+;\n$/)
+  })
+
+  it('token --email prints exactly one token line, token --role too', async () => {
+    const session = await run('token', ['--email', 'ops@example.com'])
+    expect(session.status, session.stderr).toBe(0)
+    expect(session.stdout).toMatch(JWT_LINE)
+    const stateless = await run('token', ['--role', 'admin'])
+    expect(stateless.status, stateless.stderr).toBe(0)
+    expect(stateless.stdout).toMatch(JWT_LINE)
+    expectOneSentenceFailure(
+      await run('token', ['--email', 'nobody@example.com']),
+      'token',
+      /No local account/,
+    )
+  })
+
+  it('db:seed prints one line', async () => {
+    const seeded = await run('db:seed', ['--count', '3'])
+    expect(seeded.status, seeded.stderr).toBe(0)
+    expect(seeded.stdout).toMatch(/^done in \d+ ms; the catalog has \d+ books\n$/)
+    expectOneSentenceFailure(await run('db:seed', ['--count', '0']), 'db:seed', /--count/)
+  })
+
+  it('stripe:simulate fails in one sentence without a server, an order or valid options', async () => {
+    expectOneSentenceFailure(
+      await run('stripe:simulate', ['--order', 'ord_unknown']),
+      'stripe:simulate',
+      /npm run dev/,
+    )
+    const closed = await listening()
+    await new Promise((done) => closed.server.close(done))
+    expectOneSentenceFailure(
+      await run('stripe:simulate', ['--order', 'ord_unknown', '--url', closed.url]),
+      'stripe:simulate',
+      /No server answers at http:\/\/127\.0\.0\.1:\d+/,
+    )
+    // A stale .wrangler/dev-url (the server has stopped) is the same sentence.
+    mkdirSync(join(copy.dir, '.wrangler'), { recursive: true })
+    writeFileSync(join(copy.dir, '.wrangler/dev-url'), `${closed.url}\n`)
+    expectOneSentenceFailure(
+      await run('stripe:simulate', ['--order', 'ord_unknown']),
+      'stripe:simulate',
+      /No server answers/,
+    )
+    rmSync(join(copy.dir, '.wrangler/dev-url'))
+    const up = await listening()
+    expectOneSentenceFailure(
+      await run('stripe:simulate', ['--order', 'ord_unknown', '--url', up.url]),
+      'stripe:simulate',
+      /No order ord_unknown/,
+    )
+    await new Promise((done) => up.server.close(done))
+    expectOneSentenceFailure(
+      await run('stripe:simulate', ['--order', 'x']),
+      'stripe:simulate',
+      /--order ord_/,
+    )
+    expectOneSentenceFailure(
+      await run('stripe:simulate', ['--order', 'ord_x', '--type', 'nope']),
+      'stripe:simulate',
+      /--type must be one of/,
+    )
+  })
+})
