@@ -2,10 +2,12 @@
 import { spawn } from 'node:child_process'
 import { seedDemoCatalog } from '../src/db/seed/index.ts'
 import { ensureDevVars } from './lib/dev-vars.ts'
+import { ensureDocsAssets } from './lib/docs-assets.ts'
 import { openLocalD1 } from './lib/local-d1.ts'
 import { WRANGLER_ENV, wrangler } from './lib/run.ts'
 
 await ensureDevVars()
+ensureDocsAssets()
 console.log('[dev] applying migrations to the local D1 database')
 wrangler(['d1', 'migrations', 'apply', 'DB', '--local'], { quiet: true })
 

@@ -18,6 +18,7 @@ const AuditEntrySchema = z
   .openapi('AuditEntry')
 
 export const listAudit = createRoute({
+  operationId: 'adminListAudit',
   tags: ['Admin: audit'],
   security: bearerSecurity,
   middleware: [requireAuth(), requireActiveSession(), requireRole('admin')],

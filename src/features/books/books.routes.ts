@@ -19,6 +19,7 @@ const idParams = z.object({ id: BookIdSchema })
 const admin = [requireAuth(), requireActiveSession(), requireRole('admin')]
 
 export const listBooks = createRoute({
+  operationId: 'listBooks',
   method: 'get',
   path: '/books',
   tags,
@@ -39,6 +40,7 @@ export const listBooks = createRoute({
 })
 
 export const getBook = createRoute({
+  operationId: 'getBook',
   method: 'get',
   path: '/books/{id}',
   tags,
@@ -53,6 +55,7 @@ export const getBook = createRoute({
 })
 
 export const createBook = createRoute({
+  operationId: 'createBook',
   method: 'post',
   path: '/books',
   tags,
@@ -70,6 +73,7 @@ export const createBook = createRoute({
 })
 
 export const updateBook = createRoute({
+  operationId: 'updateBook',
   method: 'patch',
   path: '/books/{id}',
   tags,
@@ -85,6 +89,7 @@ export const updateBook = createRoute({
 })
 
 export const deleteBook = createRoute({
+  operationId: 'deleteBook',
   method: 'delete',
   path: '/books/{id}',
   tags,

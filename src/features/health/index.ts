@@ -5,6 +5,7 @@ import { createRouter } from '../../http/router'
 import { pick } from '../../http/schemas'
 
 const health = createRoute({
+  operationId: 'getHealth',
   method: 'get',
   path: '/health',
   tags: ['Operations'],

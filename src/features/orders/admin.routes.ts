@@ -19,6 +19,7 @@ const common = {
 }
 
 export const listOrders = createRoute({
+  operationId: 'adminListOrders',
   ...common,
   method: 'get',
   path: '/admin/orders',
@@ -27,9 +28,10 @@ export const listOrders = createRoute({
   responses: { 200: jsonContent(OrderListSchema, 'A page of orders'), ...pick(400, 401, 403, 429, 500) },
 })
 
-const transition = (action: string, summary: string) =>
+const transition = (operationId: string, action: string, summary: string) =>
   createRoute({
     ...common,
+    operationId,
     method: 'post',
     path: `/admin/orders/{id}/${action}`,
     summary,
@@ -40,10 +42,15 @@ const transition = (action: string, summary: string) =>
     },
   })
 
-export const shipOrder = transition('ship', 'Mark a paid order shipped (audited)')
-export const deliverOrder = transition('deliver', 'Mark a shipped order delivered (audited)')
+export const shipOrder = transition('adminShipOrder', 'ship', 'Mark a paid order shipped (audited)')
+export const deliverOrder = transition(
+  'adminDeliverOrder',
+  'deliver',
+  'Mark a shipped order delivered (audited)',
+)
 
 export const refundOrder = createRoute({
+  operationId: 'adminRefundOrder',
   ...common,
   method: 'post',
   path: '/admin/orders/{id}/refunds',
