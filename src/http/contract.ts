@@ -28,7 +28,7 @@ type Operation = {
   requestBody?: unknown
   responses?: Record<string, Response>
 }
-type Document = { paths?: object; components?: { headers?: Record<string, Header> } }
+type Document = { paths?: object; components?: object }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
 const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete'])
@@ -120,7 +120,8 @@ export function withStandardErrors<T extends Document>(document: T): T {
       )
     }
   }
-  document.components = { ...document.components, headers: { ...document.components?.headers, ...HEADERS } }
+  const components = (document.components ?? {}) as { headers?: Record<string, unknown> }
+  document.components = { ...components, headers: { ...components.headers, ...HEADERS } }
   return document
 }
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
-import { bearerSecurity, pick } from '../../http/schemas'
+import { adminSecurity, pick } from '../../http/schemas'
 import { requireAuth, requireRole } from '../../middleware/auth'
 import { requireActiveSession } from '../../middleware/session'
 import {
@@ -60,7 +60,7 @@ export const createBook = createRoute({
   path: '/books',
   tags,
   summary: 'Add a book (admin)',
-  security: bearerSecurity,
+  security: adminSecurity,
   middleware: admin,
   request: { body: jsonBody(BookCreateSchema) },
   responses: {
@@ -79,7 +79,7 @@ export const updateBook = createRoute({
   tags,
   summary: 'Change a book (admin)',
   description: 'Send only the fields to change. Use `stockAdjustment` for relative stock changes.',
-  security: bearerSecurity,
+  security: adminSecurity,
   middleware: admin,
   request: { params: idParams, body: jsonBody(BookUpdateSchema) },
   responses: {
@@ -94,7 +94,7 @@ export const deleteBook = createRoute({
   path: '/books/{id}',
   tags,
   summary: 'Remove a book (admin)',
-  security: bearerSecurity,
+  security: adminSecurity,
   middleware: admin,
   request: { params: idParams },
   responses: {

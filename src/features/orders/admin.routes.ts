@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
-import { bearerSecurity, errors, pick } from '../../http/schemas'
+import { adminSecurity, errors, pick } from '../../http/schemas'
 import { requireAuth, requireRole } from '../../middleware/auth'
 import { requireActiveSession } from '../../middleware/session'
 import {
@@ -14,7 +14,7 @@ import {
 
 const common = {
   tags: ['Admin: orders'],
-  security: bearerSecurity,
+  security: adminSecurity,
   middleware: [requireAuth(), requireActiveSession(), requireRole('admin')],
 }
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
-import { bearerSecurity, pick } from '../../http/schemas'
+import { adminSecurity, bearerSecurity, pick } from '../../http/schemas'
 import { requireAuth, requireRole } from '../../middleware/auth'
 import { requireActiveSession } from '../../middleware/session'
 import { UserSchema } from '../auth/auth.schemas'
@@ -25,7 +25,7 @@ const signedIn = [requireAuth(), requireActiveSession()]
 const admin = [...signedIn, requireRole('admin')]
 const me = { tags: ['Account'], security: bearerSecurity, middleware: signedIn }
 const mfa = { tags: ['Two-factor'], security: bearerSecurity, middleware: signedIn }
-const adminRoute = { tags: ['Admin: users'], security: bearerSecurity, middleware: admin }
+const adminRoute = { tags: ['Admin: users'], security: adminSecurity, middleware: admin }
 
 export const getMe = createRoute({
   operationId: 'getMe',
