@@ -3,13 +3,13 @@
 // one address would meet mostly 429s), `wrangler dev` on a free port, an admin account signed in through the real
 // login route, then the shared runner (`fuzz.sh BASE_URL TOKEN`). Exits with the runner's status; the server and
 // the state dir are removed on the way out. Knobs: FUZZ_TIME_S, FUZZ_MAX_EXAMPLES, FUZZ_SEED… (see its README),
-// FUZZ_TOOL (the runner's directory, default ../shared/tools/schemathesis beside the checkout), FUZZ_KEEP=1 keeps
+// FUZZ_TOOL (the runner's directory; default: the nearest shared/tools/schemathesis above the checkout), FUZZ_KEEP=1 keeps
 // the state dir for inspection.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { drizzle } from 'drizzle-orm/d1'
 import { getPlatformProxy } from 'wrangler'
 import * as schema from '../src/db/schema/index.ts'
@@ -21,7 +21,15 @@ import { ensureDocsAssets } from './lib/docs-assets.ts'
 import { WRANGLER_ENV } from './lib/run.ts'
 
 const root = resolve(import.meta.dirname, '..')
-const tool = resolve(process.env.FUZZ_TOOL ?? join(root, '..', '..', 'shared', 'tools', 'schemathesis'))
+/** FUZZ_TOOL, else the nearest `shared/tools/schemathesis` beside the checkout or one of its parents. */
+function findTool(): string {
+  if (process.env.FUZZ_TOOL) return resolve(process.env.FUZZ_TOOL)
+  for (let directory = dirname(root); ; directory = dirname(directory)) {
+    const candidate = join(directory, 'shared', 'tools', 'schemathesis')
+    if (existsSync(join(candidate, 'fuzz.sh')) || directory === dirname(directory)) return candidate
+  }
+}
+const tool = findTool()
 const log = (message: string) => process.stderr.write(`[fuzz] ${message}\n`)
 const RAISED_LIMIT = 1_000_000
 
