@@ -8,6 +8,8 @@ import { createApp } from '../src/app.ts'
 import { throwawayEnv } from './lib/throwaway-env.ts'
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: '.tmp/openapi.json' } } })
+// The app's request log line (console.log) is not this script's output.
+console.log = () => {}
 const env = await throwawayEnv({ JWT_ISSUER: 'https://api.folio.example' })
 const response = await createApp().request('https://api.folio.example/openapi.json', {}, env)
 if (response.status !== 200) {
