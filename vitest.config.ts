@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { exportJWK, generateKeyPair } from 'jose'
 import { defineConfig } from 'vitest/config'
+import { ensureDocsAssets } from './scripts/lib/docs-assets.ts'
 import { recordedStripe, STRIPE_TEST_BASE } from './test/stripe/recorded-stripe.ts'
 
 /**
@@ -67,6 +68,8 @@ function workerdProject({ name, include, exclude, miniflare }: WorkerdProject) {
 }
 
 export default defineConfig(async () => {
+  // wrangler.toml's [assets] directory must exist before the workerd projects read the config.
+  ensureDocsAssets()
   const migrations = await readD1Migrations('./drizzle')
   const secrets = await testSecrets()
   // `*.workerd.test.ts` / `*.node.test.ts` hold the few tests of a binding only one runtime has.

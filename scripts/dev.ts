@@ -5,11 +5,13 @@ import { seedDemoCatalog } from '../src/db/seed/index.ts'
 import { note, runCli } from './lib/cli.ts'
 import { clearDevUrl, DEFAULT_DEV_PORT, devUrlFromArgs, writeDevUrl } from './lib/dev-url.ts'
 import { ensureDevVars } from './lib/dev-vars.ts'
+import { ensureDocsAssets } from './lib/docs-assets.ts'
 import { openLocalD1 } from './lib/local-d1.ts'
 import { WRANGLER_ENV, wrangler } from './lib/run.ts'
 
 await runCli('dev', async () => {
   await ensureDevVars()
+  ensureDocsAssets()
   note('[dev] applying migrations to the local D1 database')
   wrangler(['d1', 'migrations', 'apply', 'DB', '--local'], { quiet: true })
 

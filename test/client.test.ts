@@ -1,11 +1,10 @@
-import { hc } from 'hono/client'
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
-import type { AppType } from '../src/app'
+import { hcFolio } from '../src/client'
 import { createBook } from './helpers/fixtures'
 
-// The typed client a frontend gets from `AppType`: paths, query and response bodies are checked by tsc.
-const client = hc<AppType>('http://folio.test', {
+// The typed client a frontend gets (src/client.ts): paths, query and response bodies are checked by tsc.
+const client = hcFolio('http://folio.test', {
   fetch: (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(input instanceof Request ? input.url : input.toString())
     return harness.request(`${url.pathname}${url.search}`, init)

@@ -5,9 +5,14 @@ import { api, json } from './helpers/http'
 import { adminToken } from './helpers/tokens'
 
 type Operation = {
+  operationId?: string
   security?: unknown[]
-  requestBody?: unknown
-  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>
+  parameters?: { in: string; name: string }[]
+  requestBody?: { content?: Record<string, unknown> }
+  responses: Record<
+    string,
+    { content?: Record<string, { schema?: unknown }>; headers?: Record<string, unknown> }
+  >
 }
 type Document = {
   openapi: string
@@ -60,10 +65,55 @@ describe('GET /openapi.json', () => {
         expect(Object.keys(operation.responses).length, `${method} ${path}`).toBeGreaterThan(0)
         if (path.startsWith('/v1/'))
           expect(operation.responses['500'], `${method} ${path} documents 500`).toBeDefined()
-        if (operation.security)
+        if (operation.security?.length)
           expect(operation.responses['401'], `${method} ${path} documents 401`).toBeDefined()
       }
     }
+  })
+
+  it('names every operation once, states its security, and documents the standard errors', async () => {
+    const document = await loadDocument()
+    const operationIds: string[] = []
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const name = `${method.toUpperCase()} ${path}`
+        expect(operation.operationId, `${name} has an operationId`).toMatch(/^[a-z][A-Za-z]+$/)
+        operationIds.push(operation.operationId!)
+        expect(Array.isArray(operation.security), `${name} states its security`).toBe(true)
+        const isProtected = operation.security!.length > 0
+        const statuses = Object.keys(operation.responses)
+        const expected = ['500']
+        if (operation.requestBody) expected.push('400', '422')
+        if (operation.parameters?.length) expected.push('400')
+        if (operation.parameters?.some((parameter) => parameter.in === 'path')) expected.push('404')
+        if (isProtected) expected.push('401', '403')
+        if (path.startsWith('/v1/')) expected.push('429', '503')
+        if (path.startsWith('/v1/') && ['post', 'put', 'patch', 'delete'].includes(method))
+          expected.push('413', '415')
+        expect(statuses, name).toEqual(expect.arrayContaining(expected))
+        for (const status of statuses.filter((code) => Number(code) >= 400)) {
+          expect(Object.keys(operation.responses[status]!.content ?? {}), `${name} ${status}`).toEqual([
+            'application/problem+json',
+            'application/problem+xml',
+          ])
+        }
+        if (statuses.includes('429'))
+          expect(Object.keys(operation.responses['429']!.headers ?? {}), `${name} 429 headers`).toEqual(
+            expect.arrayContaining(['Retry-After', 'RateLimit', 'RateLimit-Policy']),
+          )
+        if (isProtected)
+          expect(Object.keys(operation.responses['401']!.headers ?? {}), `${name} 401 headers`).toContain(
+            'WWW-Authenticate',
+          )
+      }
+    }
+    expect(new Set(operationIds).size, 'operationIds are unique').toBe(operationIds.length)
+    // The names generated clients show: spot-check that they stay what they were.
+    expect(document.paths['/v1/books']?.get?.operationId).toBe('listBooks')
+    expect(document.paths['/v1/orders']?.post?.operationId).toBe('createOrder')
+    expect(document.paths['/v1/books']?.get?.security).toEqual([])
+    expect(document.paths['/v1/me']?.patch?.security).toEqual([{ bearerAuth: [] }])
+    expect(Object.keys(document.paths['/v1/me']!.patch!.responses)).toContain('403')
   })
 
   it('matches real responses: every documented operation, called for real, answers as documented', async () => {
@@ -77,7 +127,7 @@ describe('GET /openapi.json', () => {
         const path = pattern.replace('{id}', pattern.startsWith('/v1/books') ? book.id : 'x_unknown')
         const body = operation.requestBody ? {} : undefined
         const response = await api(method.toUpperCase(), path, {
-          token: operation.security ? token : undefined,
+          token: operation.security?.length ? token : undefined,
           body,
         })
         await expectConforms(document, method, pattern, response)

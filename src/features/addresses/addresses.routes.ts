@@ -19,6 +19,7 @@ const common = {
 const idParams = z.object({ id: AddressIdSchema })
 
 export const listAddresses = createRoute({
+  operationId: 'listAddresses',
   ...common,
   method: 'get',
   path: '/me/addresses',
@@ -27,6 +28,7 @@ export const listAddresses = createRoute({
 })
 
 export const createAddress = createRoute({
+  operationId: 'createAddress',
   ...common,
   method: 'post',
   path: '/me/addresses',
@@ -39,6 +41,7 @@ export const createAddress = createRoute({
 })
 
 export const updateAddress = createRoute({
+  operationId: 'updateAddress',
   ...common,
   method: 'patch',
   path: '/me/addresses/{id}',
@@ -51,6 +54,7 @@ export const updateAddress = createRoute({
 })
 
 export const deleteAddress = createRoute({
+  operationId: 'deleteAddress',
   ...common,
   method: 'delete',
   path: '/me/addresses/{id}',

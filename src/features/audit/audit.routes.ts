@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { jsonContent } from '../../http/openapi'
-import { bearerSecurity, pick } from '../../http/schemas'
+import { adminSecurity, pick } from '../../http/schemas'
 import { requireAuth, requireRole } from '../../middleware/auth'
 import { requireActiveSession } from '../../middleware/session'
 
@@ -18,8 +18,9 @@ const AuditEntrySchema = z
   .openapi('AuditEntry')
 
 export const listAudit = createRoute({
+  operationId: 'adminListAudit',
   tags: ['Admin: audit'],
-  security: bearerSecurity,
+  security: adminSecurity,
   middleware: [requireAuth(), requireActiveSession(), requireRole('admin')],
   method: 'get',
   path: '/admin/audit',

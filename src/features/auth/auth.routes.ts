@@ -24,6 +24,7 @@ const refreshCookieHeader = z.object({
 })
 
 export const register = createRoute({
+  operationId: 'register',
   method: 'post',
   path: '/auth/register',
   tags,
@@ -34,6 +35,7 @@ export const register = createRoute({
 })
 
 export const login = createRoute({
+  operationId: 'login',
   method: 'post',
   path: '/auth/login',
   tags,
@@ -53,6 +55,7 @@ export const login = createRoute({
 })
 
 export const loginMfa = createRoute({
+  operationId: 'loginMfa',
   method: 'post',
   path: '/auth/login/mfa',
   tags,
@@ -65,6 +68,7 @@ export const loginMfa = createRoute({
 })
 
 export const refresh = createRoute({
+  operationId: 'refreshTokens',
   method: 'post',
   path: '/auth/refresh',
   tags,
@@ -78,6 +82,7 @@ export const refresh = createRoute({
 })
 
 export const logout = createRoute({
+  operationId: 'logout',
   method: 'post',
   path: '/auth/logout',
   tags,
@@ -90,6 +95,7 @@ export const logout = createRoute({
 })
 
 export const verifyEmail = createRoute({
+  operationId: 'verifyEmail',
   method: 'post',
   path: '/auth/verify-email',
   tags,
@@ -99,6 +105,7 @@ export const verifyEmail = createRoute({
 })
 
 export const requestPasswordReset = createRoute({
+  operationId: 'requestPasswordReset',
   method: 'post',
   path: '/auth/password-reset',
   tags,
@@ -109,6 +116,7 @@ export const requestPasswordReset = createRoute({
 })
 
 export const confirmPasswordReset = createRoute({
+  operationId: 'confirmPasswordReset',
   method: 'post',
   path: '/auth/password-reset/confirm',
   tags,
@@ -119,6 +127,7 @@ export const confirmPasswordReset = createRoute({
 })
 
 export const jwks = createRoute({
+  operationId: 'getJwks',
   method: 'get',
   path: '/.well-known/jwks.json',
   tags,

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
-import { bearerSecurity, pick } from '../../http/schemas'
+import { adminSecurity, pick } from '../../http/schemas'
 import { requireAuth, requireRole } from '../../middleware/auth'
 import { requireActiveSession } from '../../middleware/session'
 import {
@@ -19,6 +19,7 @@ const idParams = z.object({ id: BookIdSchema })
 const admin = [requireAuth(), requireActiveSession(), requireRole('admin')]
 
 export const listBooks = createRoute({
+  operationId: 'listBooks',
   method: 'get',
   path: '/books',
   tags,
@@ -39,6 +40,7 @@ export const listBooks = createRoute({
 })
 
 export const getBook = createRoute({
+  operationId: 'getBook',
   method: 'get',
   path: '/books/{id}',
   tags,
@@ -53,11 +55,12 @@ export const getBook = createRoute({
 })
 
 export const createBook = createRoute({
+  operationId: 'createBook',
   method: 'post',
   path: '/books',
   tags,
   summary: 'Add a book (admin)',
-  security: bearerSecurity,
+  security: adminSecurity,
   middleware: admin,
   request: { body: jsonBody(BookCreateSchema) },
   responses: {
@@ -70,12 +73,13 @@ export const createBook = createRoute({
 })
 
 export const updateBook = createRoute({
+  operationId: 'updateBook',
   method: 'patch',
   path: '/books/{id}',
   tags,
   summary: 'Change a book (admin)',
   description: 'Send only the fields to change. Use `stockAdjustment` for relative stock changes.',
-  security: bearerSecurity,
+  security: adminSecurity,
   middleware: admin,
   request: { params: idParams, body: jsonBody(BookUpdateSchema) },
   responses: {
@@ -85,11 +89,12 @@ export const updateBook = createRoute({
 })
 
 export const deleteBook = createRoute({
+  operationId: 'deleteBook',
   method: 'delete',
   path: '/books/{id}',
   tags,
   summary: 'Remove a book (admin)',
-  security: bearerSecurity,
+  security: adminSecurity,
   middleware: admin,
   request: { params: idParams },
   responses: {

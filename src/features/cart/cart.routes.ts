@@ -9,6 +9,7 @@ const tags = ['Cart']
 const common = { tags, security: bearerSecurity, middleware: [requireAuth(), requireActiveSession()] }
 
 export const getCart = createRoute({
+  operationId: 'getCart',
   ...common,
   method: 'get',
   path: '/me/cart',
@@ -17,6 +18,7 @@ export const getCart = createRoute({
 })
 
 export const putCartItem = createRoute({
+  operationId: 'putCartItem',
   ...common,
   method: 'put',
   path: '/me/cart/items/{bookId}',
@@ -29,6 +31,7 @@ export const putCartItem = createRoute({
 })
 
 export const deleteCartItem = createRoute({
+  operationId: 'deleteCartItem',
   ...common,
   method: 'delete',
   path: '/me/cart/items/{bookId}',

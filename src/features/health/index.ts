@@ -7,6 +7,7 @@ import { pick } from '../../http/schemas'
 import { databaseUnavailable } from '../../http/unavailable'
 
 const health = createRoute({
+  operationId: 'getHealth',
   method: 'get',
   path: '/health',
   tags: ['Operations'],

@@ -14,6 +14,7 @@ export const DevMailSchema = z.object({
 
 /** Development only: the mail the app has sent, newest first (hidden from the public OpenAPI document). */
 export const listDevMail = createRoute({
+  operationId: 'listDevMail',
   method: 'get',
   path: '/_dev/mail',
   hide: true,

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
-import { bearerSecurity, errors, pick } from '../../http/schemas'
+import { adminSecurity, errors, pick } from '../../http/schemas'
 import { requireAuth, requireRole } from '../../middleware/auth'
 import { requireActiveSession } from '../../middleware/session'
 import {
@@ -14,11 +14,12 @@ import {
 
 const common = {
   tags: ['Admin: orders'],
-  security: bearerSecurity,
+  security: adminSecurity,
   middleware: [requireAuth(), requireActiveSession(), requireRole('admin')],
 }
 
 export const listOrders = createRoute({
+  operationId: 'adminListOrders',
   ...common,
   method: 'get',
   path: '/admin/orders',
@@ -27,9 +28,11 @@ export const listOrders = createRoute({
   responses: { 200: jsonContent(OrderListSchema, 'A page of orders'), ...pick(400, 401, 403, 429, 500) },
 })
 
-const transition = (action: string, summary: string) =>
+// Generic in the action so each path stays a literal type (the typed client sees /ship and /deliver).
+const transition = <Action extends string>(operationId: string, action: Action, summary: string) =>
   createRoute({
     ...common,
+    operationId,
     method: 'post',
     path: `/admin/orders/{id}/${action}`,
     summary,
@@ -40,10 +43,15 @@ const transition = (action: string, summary: string) =>
     },
   })
 
-export const shipOrder = transition('ship', 'Mark a paid order shipped (audited)')
-export const deliverOrder = transition('deliver', 'Mark a shipped order delivered (audited)')
+export const shipOrder = transition('adminShipOrder', 'ship', 'Mark a paid order shipped (audited)')
+export const deliverOrder = transition(
+  'adminDeliverOrder',
+  'deliver',
+  'Mark a shipped order delivered (audited)',
+)
 
 export const refundOrder = createRoute({
+  operationId: 'adminRefundOrder',
   ...common,
   method: 'post',
   path: '/admin/orders/{id}/refunds',

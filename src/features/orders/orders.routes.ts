@@ -21,6 +21,7 @@ const common = {
 const gatewayError = { 502: { ...errors[500], description: 'The payment gateway failed; nothing changed' } }
 
 export const createOrder = createRoute({
+  operationId: 'createOrder',
   ...common,
   method: 'post',
   path: '/orders',
@@ -43,6 +44,7 @@ export const createOrder = createRoute({
 })
 
 export const listMyOrders = createRoute({
+  operationId: 'listMyOrders',
   ...common,
   method: 'get',
   path: '/me/orders',
@@ -52,6 +54,7 @@ export const listMyOrders = createRoute({
 })
 
 export const getOrder = createRoute({
+  operationId: 'getOrder',
   ...common,
   method: 'get',
   path: '/orders/{id}',
@@ -61,6 +64,7 @@ export const getOrder = createRoute({
 })
 
 export const changeOrderAddress = createRoute({
+  operationId: 'changeOrderAddress',
   ...common,
   method: 'patch',
   path: '/orders/{id}/address',
@@ -73,6 +77,7 @@ export const changeOrderAddress = createRoute({
 })
 
 export const cancelOrder = createRoute({
+  operationId: 'cancelOrder',
   ...common,
   method: 'post',
   path: '/orders/{id}/cancel',

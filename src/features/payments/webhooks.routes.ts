@@ -3,6 +3,7 @@ import { jsonContent } from '../../http/openapi'
 import { pick } from '../../http/schemas'
 
 export const stripeWebhook = createRoute({
+  operationId: 'receiveStripeWebhook',
   tags: ['Payments'],
   method: 'post',
   path: '/webhooks/stripe',

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
-import { bearerSecurity, pick } from '../../http/schemas'
+import { adminSecurity, bearerSecurity, pick } from '../../http/schemas'
 import { requireAuth, requireRole } from '../../middleware/auth'
 import { requireActiveSession } from '../../middleware/session'
 import { UserSchema } from '../auth/auth.schemas'
@@ -25,9 +25,10 @@ const signedIn = [requireAuth(), requireActiveSession()]
 const admin = [...signedIn, requireRole('admin')]
 const me = { tags: ['Account'], security: bearerSecurity, middleware: signedIn }
 const mfa = { tags: ['Two-factor'], security: bearerSecurity, middleware: signedIn }
-const adminRoute = { tags: ['Admin: users'], security: bearerSecurity, middleware: admin }
+const adminRoute = { tags: ['Admin: users'], security: adminSecurity, middleware: admin }
 
 export const getMe = createRoute({
+  operationId: 'getMe',
   ...me,
   method: 'get',
   path: '/me',
@@ -36,6 +37,7 @@ export const getMe = createRoute({
 })
 
 export const updateMe = createRoute({
+  operationId: 'updateMe',
   ...me,
   method: 'patch',
   path: '/me',
@@ -46,6 +48,7 @@ export const updateMe = createRoute({
 })
 
 export const deleteMe = createRoute({
+  operationId: 'deleteMe',
   ...me,
   method: 'delete',
   path: '/me',
@@ -55,6 +58,7 @@ export const deleteMe = createRoute({
 })
 
 export const resendVerification = createRoute({
+  operationId: 'resendVerification',
   ...me,
   method: 'post',
   path: '/me/email-verification',
@@ -63,6 +67,7 @@ export const resendVerification = createRoute({
 })
 
 export const changePassword = createRoute({
+  operationId: 'changePassword',
   ...me,
   method: 'post',
   path: '/me/password',
@@ -72,6 +77,7 @@ export const changePassword = createRoute({
 })
 
 export const listSessions = createRoute({
+  operationId: 'listSessions',
   ...me,
   method: 'get',
   path: '/me/sessions',
@@ -83,6 +89,7 @@ export const listSessions = createRoute({
 })
 
 export const revokeSession = createRoute({
+  operationId: 'revokeSession',
   ...me,
   method: 'delete',
   path: '/me/sessions/{id}',
@@ -92,6 +99,7 @@ export const revokeSession = createRoute({
 })
 
 export const listSecurityEvents = createRoute({
+  operationId: 'listSecurityEvents',
   ...me,
   method: 'get',
   path: '/me/security-events',
@@ -104,6 +112,7 @@ export const listSecurityEvents = createRoute({
 })
 
 export const startTotp = createRoute({
+  operationId: 'startTotp',
   ...mfa,
   method: 'post',
   path: '/me/mfa/totp',
@@ -115,6 +124,7 @@ export const startTotp = createRoute({
 })
 
 export const confirmTotp = createRoute({
+  operationId: 'confirmTotp',
   ...mfa,
   method: 'post',
   path: '/me/mfa/totp/confirm',
@@ -127,6 +137,7 @@ export const confirmTotp = createRoute({
 })
 
 export const disableTotp = createRoute({
+  operationId: 'disableTotp',
   ...mfa,
   method: 'delete',
   path: '/me/mfa/totp',
@@ -136,6 +147,7 @@ export const disableTotp = createRoute({
 })
 
 export const adminListUsers = createRoute({
+  operationId: 'adminListUsers',
   ...adminRoute,
   method: 'get',
   path: '/admin/users',
@@ -148,6 +160,7 @@ export const adminListUsers = createRoute({
 })
 
 export const adminUpdateUser = createRoute({
+  operationId: 'adminUpdateUser',
   ...adminRoute,
   method: 'patch',
   path: '/admin/users/{id}',
@@ -161,6 +174,7 @@ export const adminUpdateUser = createRoute({
 })
 
 export const adminDeleteUser = createRoute({
+  operationId: 'adminDeleteUser',
   ...adminRoute,
   method: 'delete',
   path: '/admin/users/{id}',
