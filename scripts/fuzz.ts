@@ -120,6 +120,32 @@ async function adminToken(base: string, configPath: string, state: string, peppe
   return ((await response.json()) as { accessToken: string }).accessToken
 }
 
+/** Ends wrangler dev and its workerd children (one process group), and waits until they are gone. */
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child?.pid || child.exitCode !== null) return
+  const pid = child.pid
+  const exited = new Promise((done) => child.once('exit', done))
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, name)
+    } catch {
+      // already gone
+    }
+  }
+  signal('SIGTERM')
+  const force = setTimeout(() => signal('SIGKILL'), 10_000)
+  await exited
+  clearTimeout(force)
+}
+
+/** workerd may still flush its state files for a moment after wrangler exits: remove until nothing is left. */
+async function removeDirectory(directory: string): Promise<void> {
+  for (let attempt = 0; attempt < 10 && existsSync(directory); attempt++) {
+    rmSync(directory, { recursive: true, force: true })
+    await new Promise((done) => setTimeout(done, 500))
+  }
+}
+
 const work = mkdtempSync(join(tmpdir(), 'folio-fuzz-'))
 const state = join(work, 'state')
 const configPath = join(work, 'wrangler.toml')
@@ -168,14 +194,8 @@ try {
   log(error instanceof Error ? error.message : String(error))
   status = 2
 } finally {
-  if (server?.pid) {
-    try {
-      process.kill(-server.pid, 'SIGTERM')
-    } catch {
-      // already gone
-    }
-  }
-  if (process.env.FUZZ_KEEP !== '1') rmSync(work, { recursive: true, force: true })
+  await stop(server)
+  if (process.env.FUZZ_KEEP !== '1') await removeDirectory(work)
   else log(`kept ${work}`)
 }
 process.exit(status)

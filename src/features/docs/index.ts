@@ -36,6 +36,7 @@ const configuration = {
   agent: { disabled: true },
   mcp: { disabled: true },
   documentDownloadType: 'json',
+  showDeveloperTools: 'never',
 }
 
 const escapeAttribute = (value: string) =>
