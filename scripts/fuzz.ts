@@ -22,13 +22,19 @@ import { ensureDocsAssets } from './lib/docs-assets.ts'
 import { WRANGLER_ENV } from './lib/run.ts'
 
 const root = resolve(import.meta.dirname, '..')
-/** FUZZ_TOOL, else the nearest `shared/tools/schemathesis` beside the checkout or one of its parents. */
+/** The team's shared tools folder on the workplace machines, for a checkout that is not beside it. */
+const WORKPLACE_TOOL = '/work/shared/tools/schemathesis'
+/**
+ * FUZZ_TOOL, else the nearest `shared/tools/schemathesis` beside the checkout or one of its parents, else the
+ * workplace's shared folder (CI clones elsewhere).
+ */
 function findTool(): string {
   if (process.env.FUZZ_TOOL) return resolve(process.env.FUZZ_TOOL)
-  for (let directory = dirname(root); ; directory = dirname(directory)) {
+  for (let directory = dirname(root); directory !== dirname(directory); directory = dirname(directory)) {
     const candidate = join(directory, 'shared', 'tools', 'schemathesis')
-    if (existsSync(join(candidate, 'fuzz.sh')) || directory === dirname(directory)) return candidate
+    if (existsSync(join(candidate, 'fuzz.sh'))) return candidate
   }
+  return WORKPLACE_TOOL
 }
 const tool = findTool()
 const log = (message: string) => process.stderr.write(`[fuzz] ${message}\n`)
