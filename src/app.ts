@@ -1,5 +1,5 @@
 import { bodyLimit } from 'hono/body-limit'
-import { etag } from 'hono/etag'
+import { etag, RETAINED_304_HEADERS } from 'hono/etag'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
@@ -106,7 +106,9 @@ export function createApp(options: AppOptions = {}) {
   app.use('/v1/*', database())
   app.use('/health', database())
   app.use('/_dev/*', database())
-  app.use(etag())
+  // A 304 keeps what RFC 9110 §15.4.5 requires (RETAINED_304_HEADERS) plus the request id, the cache status and the
+  // bookmark, which every answer carries (a client correlates a 304 with its log line like any other answer).
+  app.use(etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'x-request-id', 'cache-status', BOOKMARK_HEADER] }))
   app.use('/v1/*', edgeCache({ routes: CACHEABLE_ROUTES, beforeOrigin: limitPerIp }))
   app.use(xmlNegotiation())
   app.use(

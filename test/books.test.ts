@@ -120,8 +120,13 @@ describe('GET /v1/books/{id}', () => {
     const etag = first.headers.get('ETag')
     expect(etag).toBeTruthy()
     expect(first.headers.get('Cache-Control')).toContain('public')
-    const second = await api('GET', `/v1/books/${book.id}`, { headers: { 'If-None-Match': etag! } })
+    const second = await api('GET', `/v1/books/${book.id}`, {
+      headers: { 'If-None-Match': etag!, 'X-Request-Id': 'conditional-read-1' },
+    })
     expect(second.status).toBe(304)
+    // A 304 is built afresh by the ETag middleware: it still carries the request id every answer has.
+    expect(second.headers.get('X-Request-Id')).toBe('conditional-read-1')
+    expect(second.headers.get('ETag')).toBe(etag)
   })
 
   it('answers 404 for an unknown id and 400 for a malformed one', async () => {
