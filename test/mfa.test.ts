@@ -108,6 +108,21 @@ describe('login with two-factor', () => {
     expect(older.status).toBe(401)
   })
 
+  it('completes one sign-in per challenge: the same mfaToken with another valid code is refused', async () => {
+    const { email, recoveryCodes } = await withTotp()
+    const mfaToken = await mfaChallenge(email)
+    const first = await api('POST', '/v1/auth/login/mfa', { body: { mfaToken, code: recoveryCodes[0] } })
+    expect(first.status).toBe(200)
+    const replayed = await api('POST', '/v1/auth/login/mfa', { body: { mfaToken, code: recoveryCodes[1] } })
+    expect(replayed.status).toBe(401)
+    expect((await json(replayed)).detail).toContain('already used')
+    // The second recovery code was not the problem: with a fresh challenge it still works.
+    const fresh = await api('POST', '/v1/auth/login/mfa', {
+      body: { mfaToken: await mfaChallenge(email), code: recoveryCodes[1] },
+    })
+    expect(fresh.status).toBe(200)
+  })
+
   it('accepts each recovery code once; a wrong one fails', async () => {
     const { email, recoveryCodes } = await withTotp()
     const [code] = recoveryCodes

@@ -1,12 +1,13 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { users } from './users'
 
-export const ONE_TIME_TOKEN_PURPOSES = ['verify_email', 'password_reset'] as const
+export const ONE_TIME_TOKEN_PURPOSES = ['verify_email', 'password_reset', 'mfa_challenge'] as const
 export type OneTimeTokenPurpose = (typeof ONE_TIME_TOKEN_PURPOSES)[number]
 
 /**
  * Emailed single-use tokens (email verification, password reset), stored as SHA-256 hashes only
- * (OWASP Forgot Password Cheat Sheet: treat reset tokens like passwords at rest).
+ * (OWASP Forgot Password Cheat Sheet: treat reset tokens like passwords at rest). `mfa_challenge` rows record a
+ * spent MFA challenge (the hash of its `jti`), inserted already used, so one challenge completes one sign-in.
  */
 export const oneTimeTokens = sqliteTable(
   'one_time_tokens',

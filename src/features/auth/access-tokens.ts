@@ -56,17 +56,20 @@ export async function signMfaToken(config: Config, userId: string): Promise<stri
     .sign(key)
 }
 
-/** Verifies an MFA challenge token (pinned alg, typ, iss, aud, exp) and returns the user id it was issued for. */
-export async function verifyMfaToken(config: Config, token: string): Promise<string> {
+/** Verifies an MFA challenge token (pinned alg, typ, iss, aud, exp): the user it was issued for, its id and expiry. */
+export async function verifyMfaToken(
+  config: Config,
+  token: string,
+): Promise<{ userId: string; challengeId: string; expiresAt: Date }> {
   try {
     const { payload } = await jwtVerify(token, await publicFromPrivate(config), {
       algorithms: [ACCESS_TOKEN_ALGORITHM],
       typ: MFA_TOKEN_TYPE,
       issuer: config.JWT_ISSUER,
       audience: mfaAudience(config),
-      requiredClaims: ['exp', 'sub'],
+      requiredClaims: ['exp', 'sub', 'jti'],
     })
-    return payload.sub!
+    return { userId: payload.sub!, challengeId: payload.jti!, expiresAt: new Date(payload.exp! * 1000) }
   } catch {
     throw new ApiError(401, {
       title: 'Invalid MFA token',

@@ -1,10 +1,11 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Config } from '../../config'
 import type { Db } from '../../db/client'
-import { loginAttempts, securityEvents, type UserRow, users } from '../../db/schema'
+import { loginAttempts, oneTimeTokens, securityEvents, type UserRow, users } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { DUMMY_PASSWORD_HASH, hashPassword, needsRehash, verifyPassword } from '../../lib/password'
+import { sha256Hex } from '../../lib/secure-random'
 import { mailTemplates, outboxInsert } from '../mail'
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken, signMfaToken, verifyMfaToken } from './access-tokens'
 import type { ClientInfo } from './client-info'
@@ -79,6 +80,12 @@ export async function login(
   return completeLogin(db, config, user, client, now)
 }
 
+const challengeAlreadyUsed = () =>
+  new ApiError(401, {
+    title: 'Invalid MFA token',
+    detail: 'This MFA token was already used to sign in; sign in again',
+  })
+
 /** Second step: the MFA challenge token and a TOTP or recovery code, each accepted once. */
 export async function loginWithMfa(
   db: Db,
@@ -87,15 +94,38 @@ export async function loginWithMfa(
   client: ClientInfo,
 ): Promise<SignedIn> {
   const now = new Date()
-  const userId = await verifyMfaToken(config, input.mfaToken)
-  const [user] = await db.select().from(users).where(eq(users.id, userId))
+  const challenge = await verifyMfaToken(config, input.mfaToken)
+  const [user] = await db.select().from(users).where(eq(users.id, challenge.userId))
   if (!user) throw invalidCredentials()
   await assertLoginAllowed(db, user.email, client, now)
+  // A spent challenge is refused before any code is spent with it (the claim below decides a true race).
+  const challengeHash = await sha256Hex(`mfa:${challenge.challengeId}`)
+  const [spentChallenge] = await db
+    .select({ tokenHash: oneTimeTokens.tokenHash })
+    .from(oneTimeTokens)
+    .where(eq(oneTimeTokens.tokenHash, challengeHash))
+  if (spentChallenge) throw challengeAlreadyUsed()
   const factor = await spendSecondFactor(db, config.PASSWORD_PEPPER, user.id, input.code, now)
   if (!factor) {
     await loginAttemptInsert(db, { email: user.email, userId: user.id, outcome: 'mfa_failed', client, now })
     throw new ApiError(401, { title: 'Invalid code', detail: 'The code is wrong, expired or already used' })
   }
+  // One challenge completes one sign-in (OWASP ASVS 2.8.4, RFC 6238 §5.2: an OTP-protected step is not
+  // replayable): the challenge's jti is claimed with a conditional insert, and a second claim gets no row back.
+  const claimed = await db
+    .insert(oneTimeTokens)
+    .values({
+      tokenHash: challengeHash,
+      userId: user.id,
+      purpose: 'mfa_challenge',
+      email: user.email,
+      createdAt: now,
+      expiresAt: challenge.expiresAt,
+      usedAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ tokenHash: oneTimeTokens.tokenHash })
+  if (claimed.length === 0) throw challengeAlreadyUsed()
   if (factor === 'recovery_code') {
     await db
       .insert(securityEvents)
