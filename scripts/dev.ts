@@ -1,6 +1,7 @@
 // `npm run dev [-- --port N]`: secrets → migrations → demo catalog → wrangler dev, with nothing to set up by hand.
 // The server's URL is written to .wrangler/dev-url while it runs (scripts/lib/dev-url.ts), for stripe:simulate.
 import { spawn } from 'node:child_process'
+import { connect } from 'node:net'
 import { seedDemoCatalog } from '../src/db/seed/index.ts'
 import { note, runCli } from './lib/cli.ts'
 import { clearDevUrl, DEFAULT_DEV_PORT, devUrlFromArgs, writeDevUrl } from './lib/dev-url.ts'
@@ -10,6 +11,14 @@ import { openLocalD1 } from './lib/local-d1.ts'
 import { WRANGLER_ENV, wrangler } from './lib/run.ts'
 
 await runCli('dev', async () => {
+  // The port is always explicit, so wrangler never moves to another one silently and .wrangler/dev-url is right.
+  const args = process.argv.slice(2)
+  if (!args.some((arg) => arg === '--port' || arg.startsWith('--port=')))
+    args.push('--port', String(DEFAULT_DEV_PORT))
+  const url = devUrlFromArgs(args)
+  // Refuse a taken port before touching .wrangler/dev-url: it names the server already running there.
+  if (await answers(new URL(url)))
+    throw new Error(`${url} is already in use: stop that server or pass --port N`)
   await ensureDevVars()
   ensureDocsAssets()
   note('[dev] applying migrations to the local D1 database')
@@ -20,12 +29,9 @@ await runCli('dev', async () => {
   await local.dispose()
   if (added > 0) note(`[dev] loaded ${added} demo books`)
 
-  // The port is always explicit, so wrangler never moves to another one silently and .wrangler/dev-url is right.
-  const args = process.argv.slice(2)
-  if (!args.some((arg) => arg === '--port' || arg.startsWith('--port=')))
-    args.push('--port', String(DEFAULT_DEV_PORT))
-  const url = devUrlFromArgs(args)
   writeDevUrl(url)
+  // The OpenAPI document's server URL follows the port this server really listens on.
+  args.push('--var', `PUBLIC_API_URL:${url}`)
   // Not CI=true here: wrangler dev's interactive hotkeys stay available in a terminal. Its output is the server's
   // log, on the terminal as before.
   const { CI: _ci, ...devEnv } = { ...process.env, ...WRANGLER_ENV }
@@ -37,3 +43,15 @@ await runCli('dev', async () => {
   }).finally(() => clearDevUrl(url))
   process.exit(code)
 })
+
+/** True when something already accepts connections at the URL's host and port. */
+function answers(url: URL): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port) })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+}
