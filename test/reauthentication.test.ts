@@ -90,3 +90,29 @@ describe('DELETE /v1/me/mfa/totp counts wrong codes too', () => {
     expect(locked.status).toBe(429)
   })
 })
+
+describe('parallel guesses share one count (the check and the record are one conditional insert)', () => {
+  it('POST /v1/me/password: of 15 wrong passwords sent at once at most 5 are checked, the rest 429', async () => {
+    const { ip, tokens } = await signedIn()
+    const as = { token: tokens.accessToken, headers: client(ip) }
+    const body = { currentPassword: WRONG, newPassword: 'another fine passphrase' }
+    const statuses = (
+      await Promise.all(Array.from({ length: 15 }, () => api('POST', '/v1/me/password', { ...as, body })))
+    ).map((response) => response.status)
+    expect(statuses.filter((status) => status === 403).length).toBeLessThanOrEqual(5)
+    expect(statuses.filter((status) => status !== 403 && status !== 429)).toEqual([])
+    // The right password after the burst: still locked.
+    const right = { currentPassword: PASSWORD, newPassword: 'another fine passphrase' }
+    expect((await api('POST', '/v1/me/password', { ...as, body: right })).status).toBe(429)
+  })
+
+  it('POST /v1/auth/login: of 15 wrong passwords from 15 addresses at once at most 5 are checked', async () => {
+    const { email } = await signedIn()
+    const statuses = (
+      await Promise.all(Array.from({ length: 15 }, () => login(email, WRONG, client(uniqueIp()))))
+    ).map((response) => response.status)
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(5)
+    expect(statuses.filter((status) => status !== 401 && status !== 429)).toEqual([])
+    expect((await login(email, PASSWORD, client(uniqueIp()))).status).toBe(429)
+  })
+})

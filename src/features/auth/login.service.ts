@@ -9,7 +9,7 @@ import { sha256Hex } from '../../lib/secure-random'
 import { mailTemplates, outboxInsert } from '../mail'
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken, signMfaToken, verifyMfaToken } from './access-tokens'
 import type { ClientInfo } from './client-info'
-import { assertLoginAllowed, loginAttemptInsert } from './login-throttle'
+import { loginAttemptInsert, releaseAttempt, reserveAttempt } from './login-throttle'
 import { newSession } from './sessions.service'
 import { hasConfirmedTotp, spendSecondFactor } from './totp'
 
@@ -41,24 +41,23 @@ export async function login(
   client: ClientInfo,
 ): Promise<LoginResult> {
   const now = new Date()
-  await assertLoginAllowed(db, input.email, client, now)
   const [user] = await db.select().from(users).where(eq(users.email, input.email))
+  // Counted as a failure until the password proves right (parallel guesses cannot share one count).
+  const attempt = await reserveAttempt(db, {
+    email: input.email,
+    userId: user?.id ?? null,
+    outcome: 'bad_credentials',
+    client,
+    now,
+  })
   // Always run PBKDF2, even for an unknown email, so that timing does not tell whether the account exists.
   const valid = await verifyPassword(
     input.password,
     user?.passwordHash ?? DUMMY_PASSWORD_HASH,
     config.PASSWORD_PEPPER,
   )
-  if (!user || !valid) {
-    await loginAttemptInsert(db, {
-      email: input.email,
-      userId: user?.id ?? null,
-      outcome: 'bad_credentials',
-      client,
-      now,
-    })
-    throw invalidCredentials()
-  }
+  if (!user || !valid) throw invalidCredentials()
+  await releaseAttempt(db, attempt)
   if (needsRehash(user.passwordHash)) {
     // Upgrade old parameters now that we hold the plaintext (as Supabase Auth does on sign-in).
     const passwordHash = await hashPassword(input.password, config.PASSWORD_PEPPER)
@@ -97,7 +96,13 @@ export async function loginWithMfa(
   const challenge = await verifyMfaToken(config, input.mfaToken)
   const [user] = await db.select().from(users).where(eq(users.id, challenge.userId))
   if (!user) throw invalidCredentials()
-  await assertLoginAllowed(db, user.email, client, now)
+  const attempt = await reserveAttempt(db, {
+    email: user.email,
+    userId: user.id,
+    outcome: 'mfa_failed',
+    client,
+    now,
+  })
   // A spent challenge is refused before any code is spent with it (the claim below decides a true race).
   const challengeHash = await sha256Hex(`mfa:${challenge.challengeId}`)
   const [spentChallenge] = await db
@@ -106,10 +111,9 @@ export async function loginWithMfa(
     .where(eq(oneTimeTokens.tokenHash, challengeHash))
   if (spentChallenge) throw challengeAlreadyUsed()
   const factor = await spendSecondFactor(db, config.PASSWORD_PEPPER, user.id, input.code, now)
-  if (!factor) {
-    await loginAttemptInsert(db, { email: user.email, userId: user.id, outcome: 'mfa_failed', client, now })
+  if (!factor)
     throw new ApiError(401, { title: 'Invalid code', detail: 'The code is wrong, expired or already used' })
-  }
+  await releaseAttempt(db, attempt)
   // One challenge completes one sign-in (OWASP ASVS 2.8.4, RFC 6238 §5.2: an OTP-protected step is not
   // replayable): the challenge's jti is claimed with a conditional insert, and a second claim gets no row back.
   const claimed = await db

@@ -5,36 +5,31 @@ import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { verifyPassword } from '../../lib/password'
 import type { ClientInfo } from './client-info'
-import { assertLoginAllowed, loginAttemptInsert } from './login-throttle'
+import { releaseAttempt, reserveAttempt } from './login-throttle'
 import { spendSecondFactor } from './totp'
 
 type Account = Pick<UserRow, 'id' | 'email' | 'passwordHash'>
 
-/** A failed re-check: a login failure of the account (for the lockout) and a security event the user sees. */
+/** A failed re-check: its reserved attempt stays a login failure (for the lockout); the user sees an event. */
 async function recordFailure(db: Db, account: Account, client: ClientInfo, now: Date) {
-  await db.batch([
-    loginAttemptInsert(db, {
-      email: account.email,
-      userId: account.id,
-      outcome: 'reauth_failed',
-      client,
-      now,
-    }),
-    db.insert(securityEvents).values({
-      id: randomId('sev'),
-      userId: account.id,
-      type: 'reauthentication_failed',
-      ...client,
-      createdAt: now,
-    }),
-  ])
+  await db.insert(securityEvents).values({
+    id: randomId('sev'),
+    userId: account.id,
+    type: 'reauthentication_failed',
+    ...client,
+    createdAt: now,
+  })
 }
+
+/** Reserves the attempt against the login limits (429 while locked), counted as a failure until it succeeds. */
+const reserve = (db: Db, account: Account, client: ClientInfo, now: Date) =>
+  reserveAttempt(db, { email: account.email, userId: account.id, outcome: 'reauth_failed', client, now })
 
 /**
  * Re-authentication for sensitive changes (OWASP ASVS 3.7.1), throttled like sign-in (ASVS 2.2.1): a stolen
- * access token must not buy unlimited password guesses. The re-check first passes the login lockout of the
- * account and the IP (429 with Retry-After while locked, even with the right password); a wrong password is
- * recorded as a login failure, then answered 403 with the field at `pointer`.
+ * access token must not buy unlimited password guesses. The re-check first reserves an attempt against the
+ * login lockout of the account and the IP (429 with Retry-After while locked, even with the right password); a
+ * wrong password leaves that reservation as a login failure, then is answered 403 with the field at `pointer`.
  */
 export async function reauthenticate(
   db: Db,
@@ -44,8 +39,11 @@ export async function reauthenticate(
   client: ClientInfo,
   now = new Date(),
 ): Promise<void> {
-  await assertLoginAllowed(db, account.email, client, now)
-  if (await verifyPassword(input.password, account.passwordHash, config.PASSWORD_PEPPER)) return
+  const attempt = await reserve(db, account, client, now)
+  if (await verifyPassword(input.password, account.passwordHash, config.PASSWORD_PEPPER)) {
+    await releaseAttempt(db, attempt)
+    return
+  }
   await recordFailure(db, account, client, now)
   throw new ApiError(403, {
     title: 'Wrong password',
@@ -63,7 +61,11 @@ export async function reauthenticateSecondFactor(
   client: ClientInfo,
   now = new Date(),
 ): Promise<void> {
-  if (await spendSecondFactor(db, config.PASSWORD_PEPPER, account.id, input.code, now)) return
+  const attempt = await reserve(db, account, client, now)
+  if (await spendSecondFactor(db, config.PASSWORD_PEPPER, account.id, input.code, now)) {
+    await releaseAttempt(db, attempt)
+    return
+  }
   await recordFailure(db, account, client, now)
   throw new ApiError(403, {
     title: 'Invalid code',
