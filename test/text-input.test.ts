@@ -112,6 +112,32 @@ describe('text XML 1.0 forbids is refused at input (issue 9 items 4 and 5)', () 
     await expectRefused(await api('GET', '/v1/books?q=abc%01'), 400, '/query/q', /U\+0001/)
     await expectRefused(await api('GET', '/v1/books/bk_%00'), 400, '/path', /U\+0000/)
   })
+
+  it('refuses percent-escapes that are not UTF-8 (they would read, and be cached, as U+FFFD)', async () => {
+    await expectRefused(await api('GET', '/v1/books?q=austen%C3'), 400, '/query/q', /UTF-8/)
+    await expectRefused(await api('GET', '/v1/books?limit=2&q=m%FCller'), 400, '/query/q', /UTF-8/)
+    // The character itself, properly escaped, is an ordinary search.
+    expect((await api('GET', '/v1/books?q=austen%EF%BF%BD')).status).toBe(200)
+  })
+
+  it('refuses a JSON body whose bytes are not UTF-8: 400, nothing stored', async () => {
+    const bytes = new Uint8Array([
+      ...new TextEncoder().encode('{"email":"x@example.com","name":"a'),
+      0xff,
+      0xfe,
+    ])
+    const body = new Uint8Array([
+      ...bytes,
+      ...new TextEncoder().encode('","password":"a long passphrase here"}'),
+    ])
+    const response = await harness.request('/v1/auth/register', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body,
+    })
+    expect(response.status).toBe(400)
+    expect((await json(response)).detail).toMatch(/UTF-8/)
+  })
 })
 
 describe('the Stripe webhook is exempt: its payload is Stripe’s, and a refusal would only be redelivered', () => {

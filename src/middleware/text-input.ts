@@ -7,6 +7,16 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i
 /** Enough to fix a request; the rest would only bloat the answer. */
 const MAX_ERRORS = 20
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
+/** A parameter name for a pointer, even when its own escapes are malformed. */
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part.replace(/\+/g, ' '))
+  } catch {
+    return part
+  }
+}
 
 /** An RFC 6901 reference token; a forbidden character in a key is shown as U+FFFD, never echoed. */
 const token = (part: string | number) => toXmlText(String(part)).replace(/~/g, '~0').replace(/\//g, '~1')
@@ -58,6 +68,19 @@ export function refuseForbiddenText(options: { except?: readonly string[] } = {}
     }
     const pathReason = forbiddenTextReason(path)
     if (pathReason) parameterErrors.push({ pointer: '/path', detail: pathReason })
+    // URLSearchParams turns a malformed escape (`%C3` alone) into U+FFFD, so `q=m%FCller` would read, and be
+    // cached, as another query than the handler sees: refuse escapes that are not UTF-8 (RFC 3986 §2.5).
+    for (const component of url.search.slice(1).split('&')) {
+      try {
+        decodeURIComponent(component.replace(/\+/g, ' '))
+      } catch {
+        const name = component.split('=')[0] ?? ''
+        parameterErrors.push({
+          pointer: `/query/${token(safeDecode(name))}`,
+          detail: 'Not UTF-8 percent-encoding',
+        })
+      }
+    }
     for (const [name, value] of url.searchParams) {
       const reason = forbiddenTextReason(name) ?? forbiddenTextReason(value)
       if (reason) parameterErrors.push({ pointer: `/query/${token(name)}`, detail: reason })
@@ -71,9 +94,20 @@ export function refuseForbiddenText(options: { except?: readonly string[] } = {}
       })
     }
     if (BODY_METHODS.has(c.req.method) && JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
+      let text: string
+      try {
+        // JSON is UTF-8 (RFC 8259 §8.1): bytes that are not would be stored as U+FFFD, silently changed.
+        text = STRICT_UTF8.decode(await c.req.arrayBuffer())
+      } catch {
+        throw new ApiError(400, {
+          title: 'Malformed request body',
+          detail: 'The request body is not valid UTF-8',
+          type: 'bad-request',
+        })
+      }
       let document: unknown
       try {
-        document = JSON.parse(await c.req.text())
+        document = JSON.parse(text)
       } catch {
         // Malformed JSON or an unreadable body: the route's validator answers it, as before.
         return next()
