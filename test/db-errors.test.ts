@@ -11,6 +11,8 @@ describe('isDatabaseUnavailable (issue 9 item 10: outages are 503, bugs stay 500
     'D1_ERROR: D1 DB storage operation exceeded timeout which caused object to be reset.',
     'SQLITE_CORRUPT: database disk image is malformed',
     'D1_ERROR: no such table: books_fts: SQLITE_ERROR',
+    // What local D1 answers while another process holds the SQLite file locked (found by the adversarial review).
+    'D1_ERROR: internal error; reference = 2f8b6d1c0a9e4e7f8d3c',
   ])('%s → unavailable, also wrapped by drizzle', (message) => {
     expect(isDatabaseUnavailable(new Error(message))).toBe(true)
     expect(isDatabaseUnavailable(wrapped(message))).toBe(true)

@@ -26,11 +26,12 @@ export function isCheckViolation(error: unknown, constraint: string): boolean {
 /**
  * Failures that mean the database cannot serve right now, as opposed to a bug in a query: locked or busy
  * (SQLITE_BUSY/LOCKED, "database is locked"), corrupt or missing schema (SQLITE_CORRUPT/NOTADB, "malformed",
- * "no such table"), I/O, and D1's or libSQL's own transient failures (network lost, overloaded, object reset).
+ * "no such table"), I/O, and D1's or libSQL's own transient failures (network lost, overloaded, object reset, and
+ * D1's opaque "internal error; reference = …", which is what a locked database file gives locally).
  * Matched on messages and driver codes along the cause chain (drizzle wraps driver errors).
  */
 const UNAVAILABLE =
-  /SQLITE_(BUSY|LOCKED|CORRUPT|NOTADB|IOERR|CANTOPEN|FULL|PROTOCOL)|database (table )?is locked|disk image is malformed|file is not a database|unable to open database|no such table|vtable constructor failed|Network connection lost|D1 DB is overloaded|D1_RESET_DO|object to be reset|reset because its code was updated|transient issue|exceeded timeout|HRANA_WEBSOCKET_ERROR|SERVER_ERROR|ECONNREFUSED|ECONNRESET/i
+  /SQLITE_(BUSY|LOCKED|CORRUPT|NOTADB|IOERR|CANTOPEN|FULL|PROTOCOL)|database (table )?is locked|disk image is malformed|file is not a database|unable to open database|no such table|vtable constructor failed|Network connection lost|D1 DB is overloaded|D1_RESET_DO|object to be reset|reset because its code was updated|transient issue|internal error; reference|exceeded timeout|HRANA_WEBSOCKET_ERROR|SERVER_ERROR|ECONNREFUSED|ECONNRESET/i
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   let current: unknown = error
