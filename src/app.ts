@@ -108,7 +108,9 @@ export function createApp(options: AppOptions = {}) {
   app.use('/_dev/*', database())
   // A 304 keeps what RFC 9110 §15.4.5 requires (RETAINED_304_HEADERS) plus the request id, the cache status and the
   // bookmark, which every answer carries (a client correlates a 304 with its log line like any other answer).
-  app.use(etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'x-request-id', 'cache-status', BOOKMARK_HEADER] }))
+  app.use(
+    etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'x-request-id', 'cache-status', BOOKMARK_HEADER] }),
+  )
   app.use('/v1/*', edgeCache({ routes: CACHEABLE_ROUTES, beforeOrigin: limitPerIp }))
   app.use(xmlNegotiation())
   app.use(
