@@ -8,7 +8,6 @@ import { addressesRouter } from './features/addresses'
 import { auditRouter } from './features/audit'
 import { authRouter, jwksRouter } from './features/auth'
 import { booksRouter } from './features/books'
-import { ListBooksQuerySchema } from './features/books/books.schemas'
 import { cartRouter } from './features/cart'
 import { DOCS_CONTENT_SECURITY_POLICY, docsRouter } from './features/docs'
 import { healthRouter } from './features/health'
@@ -20,12 +19,12 @@ import { asContract } from './http/contract'
 import { handleError, handleNotFound, routeMethodIndex } from './http/errors'
 import { ApiError } from './http/problem'
 import { createRouter } from './http/router'
-import { edgeCache, isEdgeCacheable } from './middleware/cache'
+import { forgetCatalogVersionOnWrite } from './middleware/catalog-version'
 import { credentialedCors } from './middleware/cors'
 import { BOOKMARK_HEADER, database } from './middleware/database'
 import { requireJsonBody } from './middleware/json-body'
 import { requestLogger } from './middleware/logger'
-import { limitPerIp, rateLimit } from './middleware/rate-limit'
+import { limitPerIp } from './middleware/rate-limit'
 import { refuseForbiddenText } from './middleware/text-input'
 import { xmlNegotiation } from './middleware/xml'
 
@@ -33,12 +32,6 @@ import { xmlNegotiation } from './middleware/xml'
 export const MAX_BODY_BYTES = 64 * 1024
 
 export const API_VERSION = '1.0.0'
-
-/** Public catalog reads served from the edge cache, with the query parameters that can change each answer. */
-const CACHEABLE_ROUTES = [
-  { pattern: /^\/v1\/books$/, query: Object.keys(ListBooksQuerySchema.shape) },
-  { pattern: /^\/v1\/books\/[^/]+$/, query: [] },
-]
 
 export type AppOptions = { benchMode?: boolean }
 
@@ -98,11 +91,11 @@ export function createApp(options: AppOptions = {}) {
       crossOriginResourcePolicy: 'cross-origin',
     })(c, next)
   })
-  // Rate limits first (a throttled request costs no cache or database work), except public catalog reads, which
-  // the edge cache counts only when they miss (a hit costs no origin work). The database session opens before the
-  // edge cache, which reads the catalog version through it; the cache sits inside the ETag (recomputed, so
-  // If-None-Match works on hits) and outside the XML conversion (stored bytes are the final representation).
-  app.use('/v1/*', rateLimit({ deferred: (c) => isEdgeCacheable(c, CACHEABLE_ROUTES) }))
+  // Who may call a route, its rate limit and its edge caching are the route's own policy (src/http/policy.ts), in
+  // its middleware, after everything here: the database session opens lazily (a throttled request runs no query)
+  // and the edge cache reads the catalog version through it; the ETag is outside the cache (recomputed, so
+  // If-None-Match works on hits); the cache negotiates XML before storing (stored bytes are the final
+  // representation), so this XML conversion passes its answers through.
   app.use('/v1/*', database())
   app.use('/health', database())
   app.use('/_dev/*', database())
@@ -111,7 +104,7 @@ export function createApp(options: AppOptions = {}) {
   app.use(
     etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'x-request-id', 'cache-status', BOOKMARK_HEADER] }),
   )
-  app.use('/v1/*', edgeCache({ routes: CACHEABLE_ROUTES, beforeOrigin: limitPerIp }))
+  app.use('/v1/*', forgetCatalogVersionOnWrite())
   app.use(xmlNegotiation())
   app.use(
     '/v1/*',
@@ -173,7 +166,11 @@ export function createApp(options: AppOptions = {}) {
   app.route('/', docsRouter)
 
   const allowedMethods = routeMethodIndex(app.routes)
-  app.notFound((c) => handleNotFound(c, allowedMethods))
+  // No route, so no policy: an unknown /v1 URL is still counted per IP, like any public request.
+  app.notFound(async (c) => {
+    if (c.req.path.startsWith('/v1/')) await limitPerIp(c)
+    return handleNotFound(c, allowedMethods)
+  })
   app.onError(handleError)
   return routes
 }

@@ -1,7 +1,7 @@
 import { type AppOptions, createApp } from './app'
 import { loggableError } from './db/errors'
 import type { Bindings, MailQueueMessage } from './env'
-import { runIdentityMaintenance } from './features/auth/maintenance'
+import { runIdentityMaintenance } from './features/auth'
 import { handleMailQueue, sweepMail } from './features/mail'
 import { runCommerceCron } from './features/orders'
 

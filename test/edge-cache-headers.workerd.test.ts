@@ -18,8 +18,7 @@ function probeApp(link: (c: { req: { url: string } }) => string) {
     c.set('db', createDb(env as never).db)
     await next()
   })
-  app.use(edgeCache({ routes: [{ pattern: /^\/probe$/, query: ['limit', 'cursor'] }] }))
-  app.get('/probe', (c) => {
+  app.get('/probe', edgeCache({ query: ['limit', 'cursor'] }), (c) => {
     c.header('Cache-Control', 'public, max-age=30')
     c.header('Link', link(c))
     return c.json({ ok: true })

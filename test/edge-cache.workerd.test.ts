@@ -82,6 +82,25 @@ describe('edge cache (workerd: Cache API)', () => {
     expect(await xml.text()).toContain(`<id>${book.id}</id>`)
   })
 
+  it('stores the XML representation as sent: a hit has the same bytes and ETag, and answers If-None-Match', async () => {
+    const book = await createBook()
+    const getXml = (headers: Record<string, string> = {}) =>
+      api('GET', `/v1/books/${book.id}`, { headers: { Accept: 'application/xml', ...headers } })
+    const { first, second } = await untilHit(getXml, getXml)
+    expect(second.headers.get('Content-Type')).toMatch(/^application\/xml/)
+    // Named once, though the cache and the app's XML conversion both negotiate the representation.
+    expect(
+      second.headers
+        .get('Vary')
+        ?.split(/,\s*/)
+        .filter((name) => name === 'Accept'),
+    ).toEqual(['Accept'])
+    expect(second.headers.get('ETag')).toBe(first.headers.get('ETag'))
+    expect(await second.text()).toBe(await first.text())
+    const revalidated = await getXml({ 'If-None-Match': second.headers.get('ETag')! })
+    expect(revalidated.status).toBe(304)
+  })
+
   it('does not cache requests that carry Authorization', async () => {
     const book = await createBook()
     const response = await api('GET', `/v1/books/${book.id}`, { token: await adminToken() })

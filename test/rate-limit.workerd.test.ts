@@ -148,4 +148,42 @@ describe('rate limits (workerd: Rate Limiting binding)', () => {
     )
     expect(responses.map((response) => response.status)).toEqual([401, 401, 401, 429])
   })
+  it('counts public reads that bypass the edge cache (Authorization) per IP', async () => {
+    const ip = newIp()
+    const token = (await createUser('customer')).token
+    const responses = await statuses(4, () =>
+      send(
+        '/v1/books?limit=1',
+        { headers: { 'CF-Connecting-IP': ip, Authorization: `Bearer ${token}` } },
+        tiny('PUBLIC'),
+      ),
+    )
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 429])
+    expect(responses[0]!.headers.get('Cache-Status')).toBe('Folio; fwd=bypass; detail=authorization')
+  })
+
+  it('counts the public Stripe webhook per IP', async () => {
+    const ip = newIp()
+    const responses = await statuses(4, () =>
+      send(
+        '/v1/webhooks/stripe',
+        {
+          method: 'POST',
+          headers: { 'CF-Connecting-IP': ip, 'Content-Type': 'application/json' },
+          body: '{}',
+        },
+        tiny('PUBLIC'),
+      ),
+    )
+    expect(responses.map((response) => response.status)).toEqual([400, 400, 400, 429])
+  })
+
+  it('counts requests to unknown /v1 URLs per IP, though no route (and so no policy) matches', async () => {
+    const ip = newIp()
+    const responses = await statuses(4, () =>
+      send('/v1/no-such-thing', { headers: { 'CF-Connecting-IP': ip } }, tiny('PUBLIC')),
+    )
+    expect(responses.map((response) => response.status)).toEqual([404, 404, 404, 429])
+    expect(responses[3]!.headers.get('RateLimit')).toBe('"ip";r=0;t=60')
+  })
 })

@@ -1,18 +1,19 @@
+import { POLICY_EXTENSION, type PolicyStatement } from './policy'
 import { withXmlVariants } from './schemas'
 
 /**
  * The published OpenAPI document is the contract: every status the API can answer is listed on every operation
  * that can answer it. Route files declare what is particular to a route (its 200s, 404 for an unknown id, 409 for
  * a conflict); the statuses that come from the shared middleware and the error handler are added here, from
- * facts the document itself states (a request body, parameters, security), so a new route is covered without
- * anyone remembering to list them:
+ * facts the document itself states (a request body, parameters, and the route's policy preset: its `security` and
+ * its `x-folio-policy`, src/http/policy.ts), so a new route is covered without anyone remembering to list them:
  *  - every operation: `security` (`[]` when public, RFC: OpenAPI 3.1 §4.8.10) and 500;
  *  - a parameter or a JSON body: 400 (a bad parameter, malformed JSON);
  *  - a JSON body: 422 (a well-formed body that breaks the rules);
  *  - a path parameter: 404 (no such resource);
  *  - `security`: 401 (no, bad or expired token; `WWW-Authenticate`, RFC 6750 §3) and 403;
- *  - under /v1: 429 (every /v1 route is rate limited; `Retry-After`, `RateLimit`, `RateLimit-Policy`), and on
- *    POST/PUT/PATCH/DELETE 413 (body limit) and 415 (a body that is not JSON);
+ *  - a policy with a rate limit (every /v1 route): 429 (`Retry-After`, `RateLimit`, `RateLimit-Policy`);
+ *  - under /v1, on POST/PUT/PATCH/DELETE: 413 (body limit) and 415 (a body that is not JSON);
  *  - every route that reads the database (/v1, /health): 503 with `Retry-After` when the database is down.
  */
 
@@ -27,6 +28,7 @@ type Operation = {
   parameters?: { in: string }[]
   requestBody?: unknown
   responses?: Record<string, Response>
+  [POLICY_EXTENSION]?: PolicyStatement
 }
 type Document = { paths?: object; components?: object }
 
@@ -90,7 +92,7 @@ function statusesFor(path: string, method: string, operation: Operation): (keyof
   if (operation.requestBody) statuses.push(422)
   if (parameters.some((parameter) => parameter.in === 'path')) statuses.push(404)
   if ((operation.security ?? []).length > 0) statuses.push(401, 403)
-  if (isApi) statuses.push(429)
+  if ((operation[POLICY_EXTENSION]?.rateLimit ?? []).length > 0) statuses.push(429)
   if (isApi && BODY_METHODS.has(method)) statuses.push(413, 415)
   if (isApi || path === '/health') statuses.push(503)
   return statuses

@@ -1,6 +1,7 @@
-import { OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-openapi'
+import { OpenAPIHono, type RouteConfig, type RouteConfigToEnv, type RouteHandler } from '@hono/zod-openapi'
 import type { ZodError } from 'zod'
 import type { AppEnv } from '../env'
+import { assertRoutePolicy } from './policy'
 import { ApiError, type FieldError } from './problem'
 
 /** `/body/authors/0` style pointers (RFC 6901) for each zod issue. */
@@ -30,14 +31,24 @@ export function validationFailed(error: ZodError, target: string): ApiError {
   })
 }
 
-/** A feature router: same hook and env as the app, so every validation failure is a problem. */
+/**
+ * A feature router: same hook and env as the app, so every validation failure is a problem. Its `openapi()`
+ * refuses a route that does not state its policy with a preset (src/http/policy.ts).
+ */
 export function createRouter() {
-  return new OpenAPIHono<AppEnv>({
+  const router = new OpenAPIHono<AppEnv>({
     strict: false,
     defaultHook: (result) => {
       if (!result.success) throw validationFailed(result.error as ZodError, result.target)
     },
   })
+  const register = router.openapi
+  router.openapi = ((route: RouteConfig, ...rest: unknown[]) => {
+    assertRoutePolicy(route)
+    return (register as (...args: unknown[]) => unknown)(route, ...rest)
+  }) as typeof register
+  return router
 }
 
-export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppEnv>
+/** A handler typed by its route: its input, its responses, and the variables its policy guarantees. */
+export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppEnv & RouteConfigToEnv<R>>

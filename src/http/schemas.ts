@@ -44,10 +44,6 @@ export const errors = {
 export const pick = <K extends keyof typeof errors>(...statuses: K[]) =>
   Object.fromEntries(statuses.map((status) => [status, errors[status]])) as Pick<typeof errors, K>
 
-export const bearerSecurity = [{ bearerAuth: [] }]
-/** An admin-only route: the role is named in the requirement (OpenAPI 3.1 §4.8.30 allows role names there). */
-export const adminSecurity = [{ bearerAuth: ['admin'] }]
-
 const XML_TWINS: Record<string, string> = {
   'application/json': 'application/xml',
   'application/problem+json': 'application/problem+xml',

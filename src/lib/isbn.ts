@@ -9,6 +9,11 @@ function isbn13CheckDigit(first12: string): number {
   return (10 - (sum % 10)) % 10
 }
 
+/** A valid ISBN-13 from its first 12 digits (the seeders and test fixtures make up ISBNs this way). */
+export function withCheckDigit(first12: string): string {
+  return `${first12}${isbn13CheckDigit(first12)}`
+}
+
 function isValidIsbn10(isbn: string): boolean {
   if (!/^\d{9}[\dX]$/.test(isbn)) return false
   let sum = 0

@@ -3,7 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv, AuthUser } from '../env'
 import { ApiError } from '../http/problem'
 import { verifyAccessToken } from '../lib/jwt'
-import { clientIp, enforceRateLimit, markUserLimited } from './rate-limit'
+import { enforceRateLimit, limitPerIp } from './rate-limit'
 
 const ROLES = new Set<AuthUser['role']>(['customer', 'admin'])
 
@@ -53,12 +53,12 @@ export function bearerError(detail: string, error?: BearerError): ApiError {
  * token guessing is throttled too (src/middleware/rate-limit.ts).
  */
 export function requireAuth(): MiddlewareHandler<AppEnv> {
-  return markUserLimited<MiddlewareHandler<AppEnv>>(async (c, next) => {
+  return async (c, next) => {
     let user: AuthUser
     try {
       user = await authenticate(c)
     } catch (error) {
-      await enforceRateLimit(c, 'RATE_LIMIT_PUBLIC', clientIp(c))
+      await limitPerIp(c)
       throw error
     }
     await enforceRateLimit(c, 'RATE_LIMIT_USER', user.id)
@@ -66,7 +66,7 @@ export function requireAuth(): MiddlewareHandler<AppEnv> {
     // Personal responses must never be stored by shared caches (RFC 9111 §5.2.2.7).
     c.header('Cache-Control', 'private, no-store')
     await next()
-  })
+  }
 }
 
 /** Verifies the bearer token and returns its caller; throws the RFC 6750 401 on any failure. */

@@ -3,12 +3,13 @@ import { setMetric } from 'hono/timing'
 import type { AppEnv } from '../env'
 import { canonicalQuery } from '../http/canonical-query'
 import { prefersXml } from '../http/negotiate'
-import { catalogVersion, forgetCatalogVersion } from './catalog-version'
+import { catalogVersion } from './catalog-version'
 import { BOOKMARK_HEADER } from './database'
 import { type MemoryEntry, memoryGet, memorySet, toMemoryEntry } from './memory-cache'
+import { negotiateRepresentation } from './xml'
 
-/** A cacheable public route: its path and the query parameters that can change its answer. */
-export type CacheableRoute = { pattern: RegExp; query: readonly string[] }
+/** The query parameters that can change a cached route's answer; every other parameter is left out of the key. */
+type KeyedQuery = readonly string[]
 
 /** How long an entry may live in the edge cache. Versioned keys make it safe: a bump retires every entry. */
 const STORED_MAX_AGE_SECONDS = 3600
@@ -40,9 +41,9 @@ function defaultCache(): Cache | undefined {
  * holding the catalog version, the negotiated representation, the path and the normalised query
  * (`canonicalQuery`): parameters the route ignores are dropped, so `?utm=…` or junk cannot bust the cache.
  */
-export function cacheKey(c: Context, route: CacheableRoute, version: number): string {
+export function cacheKey(c: Context, keyedQuery: KeyedQuery, version: number): string {
   const url = new URL(c.req.url)
-  const query = canonicalQuery(url.searchParams, route.query).toString()
+  const query = canonicalQuery(url.searchParams, keyedQuery).toString()
   const representation = prefersXml(c) ? 'xml' : 'json'
   return `${url.origin}/_edge-cache/v${version}/${representation}${url.pathname}${query ? `?${query}` : ''}`
 }
@@ -53,7 +54,7 @@ function isStorable(response: Response): boolean {
 }
 
 /** True when every stored header derives from the key: small, and a `Link` only to the route's own parameters. */
-function headersDeriveFromKey(response: Response, route: CacheableRoute): boolean {
+function headersDeriveFromKey(response: Response, keyedQuery: KeyedQuery): boolean {
   let bytes = 0
   for (const name of STORED_HEADERS) bytes += name.length + (response.headers.get(name)?.length ?? 0)
   if (bytes > MAX_STORED_HEADER_BYTES) return false
@@ -62,7 +63,7 @@ function headersDeriveFromKey(response: Response, route: CacheableRoute): boolea
   const target = /^<([^>]*)>/.exec(link)?.[1]
   if (target === undefined) return false
   const names = [...new URL(target, 'http://link.invalid').searchParams.keys()]
-  return names.every((name) => route.query.includes(name))
+  return names.every((name) => keyedQuery.includes(name))
 }
 
 /** The entry to keep: the body and the whitelisted headers, with the edge TTL in place of the client's. */
@@ -117,7 +118,7 @@ function runInBackground(c: Context, work: Promise<unknown>): void {
 
 type Forward = {
   cache: Cache
-  route: CacheableRoute
+  query: KeyedQuery
   key: string
   next: () => Promise<void>
   why: 'miss' | 'request'
@@ -128,15 +129,17 @@ type Forward = {
 
 async function forwardAndStore(
   c: Context<AppEnv>,
-  { cache, route, key, next, why, beforeOrigin, noStore }: Forward,
+  { cache, query, key, next, why, beforeOrigin, noStore }: Forward,
 ) {
   await beforeOrigin?.(c)
   await next()
+  // The entry holds the final bytes: XML is negotiated before storing, so a hit is served as stored.
+  await negotiateRepresentation(c)
   if (noStore || !isStorable(c.res)) {
     c.header('Cache-Status', cacheStatus(`fwd=${why}`))
     return
   }
-  if (!headersDeriveFromKey(c.res, route)) {
+  if (!headersDeriveFromKey(c.res, query)) {
     c.header('Cache-Status', cacheStatus(`fwd=${why}; detail=headers-not-storable`))
     return
   }
@@ -145,63 +148,53 @@ async function forwardAndStore(
 }
 
 /**
- * Serves public catalog reads from the Workers Cache API (caches.default), keyed by the catalog version.
+ * Serves a public read from the Workers Cache API (caches.default), keyed by the catalog version. A route takes
+ * it from its policy preset (`publicRoute({ cache })`, src/http/policy.ts), inside the app's ETag (recomputed, so
+ * If-None-Match works on hits) and around the handler.
  * - Requests with `Authorization` are not cached (RFC 9111 §3.5: a shared cache must not reuse an answer given
  *   to an authenticated request), reported as `fwd=bypass`.
  * - `X-D1-Bookmark` requests read the version through their own D1 session, so a client that wrote reads at
  *   least its own write's version: read-your-writes, still served from cache when that version is cached.
  * - `Cache-Control: no-cache` from the client skips the lookup and refreshes the entry (`fwd=request; stored`);
  *   `no-store` skips the lookup and stores nothing (`fwd=request`).
- * - Any successful write through the app forgets this isolate's remembered version at once.
- * - `beforeOrigin` (the per-IP rate limit) runs only for requests that go past the cache: a hit costs no origin
- *   work, so it is not counted.
- * Every answer says what happened in an RFC 9211 `Cache-Status` header and a `cache` Server-Timing metric.
+ * - `beforeOrigin` (the per-IP rate limit) runs for every request that goes past the cache (a miss, a bypass, a
+ *   revalidation, a HEAD, or no Cache API at all): a hit costs no origin work, so it is not counted.
+ * Every answer the cache decides says what happened in an RFC 9211 `Cache-Status` header and a `cache`
+ * Server-Timing metric.
  */
 export type EdgeCacheOptions = {
-  routes: readonly CacheableRoute[]
-  /** Runs only when a cacheable request must go to the origin (a miss or a client revalidation): rate limits. */
+  /** The query parameters that can change the answer (the rest are left out of the key). */
+  query?: KeyedQuery
+  /** Runs only when a request must go to the origin: the rate limit. */
   beforeOrigin?: (c: Context<AppEnv>) => Promise<void>
 }
 
-/** True when the edge cache may answer this request from storage: a public GET of a cacheable route. */
-export function isEdgeCacheable(c: Context, routes: readonly CacheableRoute[]): boolean {
-  return (
-    c.req.method === 'GET' &&
-    !c.req.header('Authorization') &&
-    defaultCache() !== undefined &&
-    routes.some((route) => route.pattern.test(c.req.path))
-  )
-}
-
-export function edgeCache({ routes, beforeOrigin }: EdgeCacheOptions): MiddlewareHandler<AppEnv> {
+export function edgeCache({ query = [], beforeOrigin }: EdgeCacheOptions = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const method = c.req.method
-    if (method !== 'GET' && method !== 'HEAD') {
-      await next()
-      if (c.res.status < 400) forgetCatalogVersion()
-      return
-    }
-    const route = routes.find((candidate) => candidate.pattern.test(c.req.path))
     const cache = defaultCache()
-    if (!route || method !== 'GET' || !cache) return next()
+    if (c.req.method !== 'GET' || !cache) {
+      await beforeOrigin?.(c)
+      return next()
+    }
     if (c.req.header('Authorization')) {
       setMetric(c, 'cache', 0, 'bypass')
+      await beforeOrigin?.(c)
       await next()
       c.header('Cache-Status', cacheStatus('fwd=bypass; detail=authorization'))
       return
     }
     const started = performance.now()
     const version = await catalogVersion(c, { consistent: Boolean(c.req.header(BOOKMARK_HEADER)) })
-    const key = cacheKey(c, route, version)
+    const key = cacheKey(c, query, version)
     const requestDirectives = c.req.header('Cache-Control') ?? ''
     const noStore = /\bno-store\b/i.test(requestDirectives)
     if (noStore || /\bno-cache\b/i.test(requestDirectives)) {
       setMetric(c, 'cache', performance.now() - started, noStore ? 'bypass' : 'revalidate')
-      return forwardAndStore(c, { cache, route, key, next, why: 'request', beforeOrigin, noStore })
+      return forwardAndStore(c, { cache, query, key, next, why: 'request', beforeOrigin, noStore })
     }
     const found = await lookup(cache, key)
     setMetric(c, 'cache', performance.now() - started, found ? `hit (${found.tier})` : 'miss')
-    if (!found) return forwardAndStore(c, { cache, route, key, next, why: 'miss', beforeOrigin })
+    if (!found) return forwardAndStore(c, { cache, query, key, next, why: 'miss', beforeOrigin })
     c.header('Cache-Status', cacheStatus(`hit; detail=${found.tier}`))
     return fromStored(c, found.entry)
   }

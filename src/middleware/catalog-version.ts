@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm'
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { catalogState } from '../db/schema'
 import type { AppEnv } from '../env'
 
@@ -34,4 +34,17 @@ export async function catalogVersion(c: Context<AppEnv>, options: { consistent: 
   const version = await readCatalogVersion(c)
   if (ttlMs > 0) remembered = { version, expiresAt: now + ttlMs }
   return version
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * Any successful write through the app forgets this isolate's remembered version at once, so the isolate that
+ * handled a write never serves the previous version's cached pages (the triggers bumped it).
+ */
+export function forgetCatalogVersionOnWrite(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next()
+    if (!SAFE_METHODS.has(c.req.method) && c.res.status < 400) forgetCatalogVersion()
+  }
 }

@@ -1,5 +1,4 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { matchedRoutes } from 'hono/route'
 import type { AppEnv } from '../env'
 import { ApiError } from '../http/problem'
 
@@ -50,33 +49,18 @@ export async function enforceRateLimit(c: Context<AppEnv>, limiter: Limiter, key
   })
 }
 
-/** Route guards (requireAuth) whose routes are limited per user instead of per IP. */
-const userLimitedGuards = new WeakSet<object>()
-
-export function markUserLimited<T extends object>(guard: T): T {
-  userLimitedGuards.add(guard)
-  return guard
-}
-
-function isUserLimitedRoute(c: Context): boolean {
-  return matchedRoutes(c).some((route) => userLimitedGuards.has(route.handler))
-}
-
 /**
- * Global limits, before the cache and the database: a strict per-IP limit on `/v1/auth/*` (credential stuffing,
- * OWASP ASVS 2.2.1), and a per-IP limit on every route that does not authenticate its caller. Authenticated
- * routes are limited per user by requireAuth, after the token is verified, so users behind one NAT do not share
- * a budget; a request that fails authentication there is counted against its IP instead. `deferred` requests
- * (public catalog reads the edge cache may answer) are counted by the cache, only when they reach the origin.
+ * Counts every request of a route against `limiter`, keyed by the client's address. A route takes this from its
+ * policy preset (src/http/policy.ts): the per-IP limit on public routes, and the strict per-IP limit on
+ * `/v1/auth/*` (credential stuffing, OWASP ASVS 2.2.1). Authenticated routes are limited per user by requireAuth
+ * instead, and cached public reads by the edge cache, only when they reach the origin.
  */
-export function rateLimit(options: { deferred?: (c: Context) => boolean } = {}): MiddlewareHandler<AppEnv> {
+export function rateLimitPerIp(limiter: Limiter): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const ip = clientIp(c)
-    if (c.req.path.startsWith('/v1/auth/')) await enforceRateLimit(c, 'RATE_LIMIT_AUTH', ip)
-    if (!isUserLimitedRoute(c) && !options.deferred?.(c)) await enforceRateLimit(c, 'RATE_LIMIT_PUBLIC', ip)
+    await enforceRateLimit(c, limiter, clientIp(c))
     await next()
   }
 }
 
-/** The per-IP limit for a request whose check was deferred (the edge cache calls it on a miss). */
+/** The per-IP limit as a plain check (the edge cache calls it on a miss; requireAuth on a failed attempt). */
 export const limitPerIp = (c: Context<AppEnv>) => enforceRateLimit(c, 'RATE_LIMIT_PUBLIC', clientIp(c))

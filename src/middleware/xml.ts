@@ -1,6 +1,26 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
 import { jsonToXml, prefersXml } from '../http/negotiate'
+
+/**
+ * Re-encodes `c.res` for an XML client: a JSON resource (or problem) becomes XML when `Accept` prefers it.
+ * Idempotent, so the edge cache can call it before storing (its entries are the final bytes) and this
+ * middleware again around every route.
+ */
+export async function negotiateRepresentation(c: Context): Promise<void> {
+  if (!/(^|,)\s*accept\s*(,|$)/i.test(c.res.headers.get('Vary') ?? '')) c.res.headers.append('Vary', 'Accept')
+  const type = c.res.headers.get('Content-Type') ?? ''
+  const isProblem = type.startsWith('application/problem+json')
+  if (!(isProblem || type.startsWith('application/json')) || !prefersXml(c)) return
+  const body = await c.res.json()
+  const headers = new Headers(c.res.headers)
+  headers.set('Content-Type', isProblem ? 'application/problem+xml' : 'application/xml; charset=UTF-8')
+  headers.delete('Content-Length')
+  c.res = new Response(jsonToXml(body, isProblem ? 'problem' : 'resource'), {
+    status: c.res.status,
+    headers,
+  })
+}
 
 /**
  * Content negotiation for XML clients: handlers always produce JSON; when `Accept` prefers XML, the same
@@ -9,17 +29,6 @@ import { jsonToXml, prefersXml } from '../http/negotiate'
 export function xmlNegotiation(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next()
-    c.res.headers.append('Vary', 'Accept')
-    const type = c.res.headers.get('Content-Type') ?? ''
-    const isProblem = type.startsWith('application/problem+json')
-    if (!(isProblem || type.startsWith('application/json')) || !prefersXml(c)) return
-    const body = await c.res.json()
-    const headers = new Headers(c.res.headers)
-    headers.set('Content-Type', isProblem ? 'application/problem+xml' : 'application/xml; charset=UTF-8')
-    headers.delete('Content-Length')
-    c.res = new Response(jsonToXml(body, isProblem ? 'problem' : 'resource'), {
-      status: c.res.status,
-      headers,
-    })
+    await negotiateRepresentation(c)
   }
 }

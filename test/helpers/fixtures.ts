@@ -1,4 +1,4 @@
-import { withCheckDigit } from '../../src/db/seed/demo-books'
+import { withCheckDigit } from '../../src/lib/isbn'
 import { api, json } from './http'
 import { adminToken } from './tokens'
 

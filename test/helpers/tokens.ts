@@ -47,7 +47,7 @@ export async function createUser(role: 'customer' | 'admin' = 'customer'): Promi
       createdAt: now,
       updatedAt: now,
     })
-  // A live session, as a sign-in creates: account, order and admin routes check it (src/middleware/session.ts).
+  // A live session, as a sign-in creates: account, order and admin routes check it (requireActiveSession, src/features/auth/active-session.ts).
   const sessionId = randomId('ses')
   await harness
     .db()

@@ -1,6 +1,22 @@
-import type { BookCreate } from '../../features/books/books.schemas'
+import { withCheckDigit } from '../../lib/isbn'
 
-type DemoBook = Omit<BookCreate, 'isbn' | 'price'> & { isbn12: string; price: number }
+/** A demo book as the seeder writes it: the fields of a book row, the price in EUR cents. */
+type DemoBookInput = {
+  title: string
+  authors: string[]
+  language: string
+  publishedYear: number
+  price: number
+  stock: number
+  description: string
+}
+type DemoBook = DemoBookInput & { isbn12: string }
+
+/** A demo book with its ISBN-13 and its price as an amount and currency (the API's shape of a new book). */
+export type DemoCatalogBook = Omit<DemoBookInput, 'price'> & {
+  isbn: string
+  price: { amount: number; currency: 'EUR' }
+}
 
 /** Real titles with made-up ISBN prefixes: `isbn12` is completed with a valid check digit by the seeder. */
 const demo: DemoBook[] = [
@@ -252,19 +268,11 @@ const demo: DemoBook[] = [
   },
 ]
 
-function withCheckDigit(first12: string): string {
-  let sum = 0
-  for (let i = 0; i < 12; i++) sum += Number(first12[i]) * (i % 2 === 0 ? 1 : 3)
-  return `${first12}${(10 - (sum % 10)) % 10}`
-}
-
 /** The demo catalog `npm run dev` loads into an empty database. Prices are in EUR cents. */
-export function demoBooks(): BookCreate[] {
+export function demoBooks(): DemoCatalogBook[] {
   return demo.map(({ isbn12, price, ...book }) => ({
     ...book,
     isbn: withCheckDigit(isbn12),
     price: { amount: price, currency: 'EUR' },
   }))
 }
-
-export { withCheckDigit }

@@ -1,6 +1,6 @@
 import { base32 } from '../../lib/ids'
+import { withCheckDigit } from '../../lib/isbn'
 import type { NewBookRow } from '../schema'
-import { withCheckDigit } from './demo-books'
 
 /** mulberry32: a tiny seeded PRNG, so the same count always yields the same catalog. */
 function prng(seed: number): () => number {

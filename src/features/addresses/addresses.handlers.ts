@@ -3,21 +3,21 @@ import type * as routes from './addresses.routes'
 import * as service from './addresses.service'
 
 export const listAddresses: AppRouteHandler<typeof routes.listAddresses> = async (c) =>
-  c.json({ data: await service.listAddresses(c.var.db, c.var.user!.id) }, 200)
+  c.json({ data: await service.listAddresses(c.var.db, c.var.user.id) }, 200)
 
 export const createAddress: AppRouteHandler<typeof routes.createAddress> = async (c) => {
-  const address = await service.createAddress(c.var.db, c.var.user!.id, c.req.valid('json'))
+  const address = await service.createAddress(c.var.db, c.var.user.id, c.req.valid('json'))
   c.header('Location', `/v1/me/addresses/${address.id}`)
   return c.json(address, 201)
 }
 
 export const updateAddress: AppRouteHandler<typeof routes.updateAddress> = async (c) =>
   c.json(
-    await service.updateAddress(c.var.db, c.var.user!.id, c.req.valid('param').id, c.req.valid('json')),
+    await service.updateAddress(c.var.db, c.var.user.id, c.req.valid('param').id, c.req.valid('json')),
     200,
   )
 
 export const deleteAddress: AppRouteHandler<typeof routes.deleteAddress> = async (c) => {
-  await service.deleteAddress(c.var.db, c.var.user!.id, c.req.valid('param').id)
+  await service.deleteAddress(c.var.db, c.var.user.id, c.req.valid('param').id)
   return c.body(null, 204)
 }

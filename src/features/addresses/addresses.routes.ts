@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
-import { bearerSecurity, pick } from '../../http/schemas'
-import { requireAuth } from '../../middleware/auth'
-import { requireActiveSession } from '../../middleware/session'
+import { pick } from '../../http/schemas'
+import { signedIn } from '../auth'
 import {
   AddressIdSchema,
   AddressInputSchema,
@@ -11,11 +10,7 @@ import {
   AddressUpdateSchema,
 } from './addresses.schemas'
 
-const common = {
-  tags: ['Addresses'],
-  security: bearerSecurity,
-  middleware: [requireAuth(), requireActiveSession()],
-}
+const common = { tags: ['Addresses'], ...signedIn() }
 const idParams = z.object({ id: AddressIdSchema })
 
 export const listAddresses = createRoute({

@@ -7,3 +7,7 @@ export const addressesRouter = createRouter()
   .openapi(routes.createAddress, handlers.createAddress)
   .openapi(routes.updateAddress, handlers.updateAddress)
   .openapi(routes.deleteAddress, handlers.deleteAddress)
+
+export type { AddressInput, PostalAddress } from './addresses.schemas'
+export { addressFields, PostalAddressSchema } from './addresses.schemas'
+export { findOwnAddress, toPostalAddress } from './addresses.service'

@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { jsonContent } from '../../http/openapi'
-import { adminSecurity, pick } from '../../http/schemas'
-import { requireAuth, requireRole } from '../../middleware/auth'
-import { requireActiveSession } from '../../middleware/session'
+import { pick } from '../../http/schemas'
+import { admin } from '../auth'
 
 const AuditEntrySchema = z
   .object({
@@ -20,8 +19,7 @@ const AuditEntrySchema = z
 export const listAudit = createRoute({
   operationId: 'adminListAudit',
   tags: ['Admin: audit'],
-  security: adminSecurity,
-  middleware: [requireAuth(), requireActiveSession(), requireRole('admin')],
+  ...admin(),
   method: 'get',
   path: '/admin/audit',
   summary: 'The audit log of admin actions, newest first',

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
+import { authLimited, unmetered } from '../../http/policy'
 import { pick } from '../../http/schemas'
 import {
   JwksSchema,
@@ -16,6 +17,8 @@ import {
 } from './auth.schemas'
 
 const tags = ['Authentication']
+/** Every /auth route takes credentials (a password, a refresh token, an emailed token) and gets the strict limit. */
+const common = { tags, ...authLimited() }
 const refreshCookieHeader = z.object({
   'Set-Cookie': z
     .string()
@@ -27,7 +30,7 @@ export const register = createRoute({
   operationId: 'register',
   method: 'post',
   path: '/auth/register',
-  tags,
+  ...common,
   summary: 'Create a customer account',
   description: 'Sends a verification email. Unknown fields, `role` included, are rejected.',
   request: { body: jsonBody(RegisterSchema) },
@@ -38,7 +41,7 @@ export const login = createRoute({
   operationId: 'login',
   method: 'post',
   path: '/auth/login',
-  tags,
+  ...common,
   summary: 'Sign in with email and password',
   description:
     'Answers the tokens, or `{ mfaRequired, mfaToken }` when two-factor is on (then call /auth/login/mfa). ' +
@@ -58,7 +61,7 @@ export const loginMfa = createRoute({
   operationId: 'loginMfa',
   method: 'post',
   path: '/auth/login/mfa',
-  tags,
+  ...common,
   summary: 'Complete sign-in with a TOTP or recovery code',
   request: { body: jsonBody(MfaLoginSchema) },
   responses: {
@@ -71,7 +74,7 @@ export const refresh = createRoute({
   operationId: 'refreshTokens',
   method: 'post',
   path: '/auth/refresh',
-  tags,
+  ...common,
   summary: 'Rotate the refresh token and get a new access token',
   description: 'The presented refresh token stops working. Presenting a used one revokes the whole session.',
   request: { body: { required: false, content: { 'application/json': { schema: RefreshSchema } } } },
@@ -85,7 +88,7 @@ export const logout = createRoute({
   operationId: 'logout',
   method: 'post',
   path: '/auth/logout',
-  tags,
+  ...common,
   summary: 'End the session of a refresh token',
   request: { body: { required: false, content: { 'application/json': { schema: RefreshSchema } } } },
   responses: {
@@ -98,7 +101,7 @@ export const verifyEmail = createRoute({
   operationId: 'verifyEmail',
   method: 'post',
   path: '/auth/verify-email',
-  tags,
+  ...common,
   summary: 'Confirm an email address with the emailed token',
   request: { body: jsonBody(TokenSchema) },
   responses: { 204: { description: 'Verified' }, ...pick(400, 413, 415, 422, 500) },
@@ -108,7 +111,7 @@ export const requestPasswordReset = createRoute({
   operationId: 'requestPasswordReset',
   method: 'post',
   path: '/auth/password-reset',
-  tags,
+  ...common,
   summary: 'Email a password reset link',
   description: 'Always 202, whether or not the email has an account.',
   request: { body: jsonBody(PasswordResetRequestSchema) },
@@ -119,7 +122,7 @@ export const confirmPasswordReset = createRoute({
   operationId: 'confirmPasswordReset',
   method: 'post',
   path: '/auth/password-reset/confirm',
-  tags,
+  ...common,
   summary: 'Set a new password with the emailed token',
   description: 'The token works once, for 30 minutes. Every session of the account is signed out.',
   request: { body: jsonBody(PasswordResetConfirmSchema) },
@@ -130,6 +133,8 @@ export const jwks = createRoute({
   operationId: 'getJwks',
   method: 'get',
   path: '/.well-known/jwks.json',
+  // Token verifiers fetch the keys; never throttled.
+  ...unmetered(),
   tags,
   summary: 'Public keys that verify access tokens (RFC 7517)',
   responses: { 200: { description: 'The JWK Set', content: { 'application/json': { schema: JwksSchema } } } },

@@ -15,5 +15,27 @@ export const authRouter = createRouter()
 /** Mounted at the root: GET /.well-known/jwks.json. */
 export const jwksRouter = createRouter().openapi(routes.jwks, handlers.jwks)
 
+export {
+  EMAIL_VERIFICATION_TTL_MS,
+  oneTimeTokenInsert,
+  resendVerification,
+  revokeEmailedTokens,
+  verificationLink,
+} from './accounts.service'
+// The auth feature's public face: route policies, sessions, tokens and the pieces of accounts that /me uses.
+export { requireActiveSession } from './active-session'
+export {
+  EmailSchema,
+  NameSchema,
+  NewPasswordSchema,
+  PasswordSchema,
+  PhoneSchema,
+  UserSchema,
+} from './auth.schemas'
 export { type ClientInfo, clientInfo } from './client-info'
+export { runIdentityMaintenance } from './maintenance'
+export { admin, type SignedInUser, signedIn } from './policies'
 export { reauthenticate, reauthenticateSecondFactor } from './reauthentication'
+export { revokeUserSessions } from './sessions.service'
+export { matchingStep, newTotpSecret, openTotpSecret, sealTotpSecret, totpFor } from './totp'
+export { toUser } from './user-view'

@@ -19,22 +19,17 @@ export const getBook: AppRouteHandler<typeof routes.getBook> = async (c) => {
 }
 
 export const createBook: AppRouteHandler<typeof routes.createBook> = async (c) => {
-  const book = await service.createBook(c.var.db, c.req.valid('json'), c.var.user!.id)
+  const book = await service.createBook(c.var.db, c.req.valid('json'), c.var.user.id)
   c.header('Location', `/v1/books/${book.id}`)
   return c.json(book, 201)
 }
 
 export const updateBook: AppRouteHandler<typeof routes.updateBook> = async (c) => {
-  const book = await service.updateBook(
-    c.var.db,
-    c.req.valid('param').id,
-    c.req.valid('json'),
-    c.var.user!.id,
-  )
+  const book = await service.updateBook(c.var.db, c.req.valid('param').id, c.req.valid('json'), c.var.user.id)
   return c.json(book, 200)
 }
 
 export const deleteBook: AppRouteHandler<typeof routes.deleteBook> = async (c) => {
-  await service.deleteBook(c.var.db, c.req.valid('param').id, c.var.user!.id)
+  await service.deleteBook(c.var.db, c.req.valid('param').id, c.var.user.id)
   return c.body(null, 204)
 }

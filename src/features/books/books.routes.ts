@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
-import { adminSecurity, pick } from '../../http/schemas'
-import { requireAuth, requireRole } from '../../middleware/auth'
-import { requireActiveSession } from '../../middleware/session'
+import { publicRoute } from '../../http/policy'
+import { pick } from '../../http/schemas'
+import { admin } from '../auth'
 import {
   BookCreateSchema,
   BookIdSchema,
@@ -14,14 +14,12 @@ import {
 
 const tags = ['Books']
 const idParams = z.object({ id: BookIdSchema })
-// Catalog writes check the live session and take the role from the database, like every other admin route:
-// a demoted or deleted admin, or a revoked session, loses access at once (OWASP API5).
-const admin = [requireAuth(), requireActiveSession(), requireRole('admin')]
 
 export const listBooks = createRoute({
   operationId: 'listBooks',
   method: 'get',
   path: '/books',
+  ...publicRoute({ cache: { query: ListBooksQuerySchema } }),
   tags,
   summary: 'List, filter and search books',
   description:
@@ -43,6 +41,7 @@ export const getBook = createRoute({
   operationId: 'getBook',
   method: 'get',
   path: '/books/{id}',
+  ...publicRoute({ cache: true }),
   tags,
   summary: 'Get one book',
   description: 'Sends an `ETag`; `If-None-Match` with it answers 304 Not Modified.',
@@ -60,8 +59,9 @@ export const createBook = createRoute({
   path: '/books',
   tags,
   summary: 'Add a book (admin)',
-  security: adminSecurity,
-  middleware: admin,
+  // Catalog writes check the live session and take the role from the database: a demoted or deleted admin,
+  // or a revoked session, loses access at once (OWASP API5).
+  ...admin(),
   request: { body: jsonBody(BookCreateSchema) },
   responses: {
     201: {
@@ -79,8 +79,7 @@ export const updateBook = createRoute({
   tags,
   summary: 'Change a book (admin)',
   description: 'Send only the fields to change. Use `stockAdjustment` for relative stock changes.',
-  security: adminSecurity,
-  middleware: admin,
+  ...admin(),
   request: { params: idParams, body: jsonBody(BookUpdateSchema) },
   responses: {
     200: jsonContent(BookSchema, 'The updated book'),
@@ -94,8 +93,7 @@ export const deleteBook = createRoute({
   path: '/books/{id}',
   tags,
   summary: 'Remove a book (admin)',
-  security: adminSecurity,
-  middleware: admin,
+  ...admin(),
   request: { params: idParams },
   responses: {
     204: { description: 'Deleted' },

@@ -8,3 +8,5 @@ export const booksRouter = createRouter()
   .openapi(routes.createBook, handlers.createBook)
   .openapi(routes.updateBook, handlers.updateBook)
   .openapi(routes.deleteBook, handlers.deleteBook)
+
+export { BookIdSchema, MoneySchema } from './books.schemas'

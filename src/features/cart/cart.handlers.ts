@@ -3,15 +3,12 @@ import type * as routes from './cart.routes'
 import * as service from './cart.service'
 
 export const getCart: AppRouteHandler<typeof routes.getCart> = async (c) =>
-  c.json(await service.getCart(c.var.db, c.var.user!.id), 200)
+  c.json(await service.getCart(c.var.db, c.var.user.id), 200)
 
 export const putCartItem: AppRouteHandler<typeof routes.putCartItem> = async (c) => {
   const { bookId } = c.req.valid('param')
-  return c.json(
-    await service.setCartItem(c.var.db, c.var.user!.id, bookId, c.req.valid('json').quantity),
-    200,
-  )
+  return c.json(await service.setCartItem(c.var.db, c.var.user.id, bookId, c.req.valid('json').quantity), 200)
 }
 
 export const deleteCartItem: AppRouteHandler<typeof routes.deleteCartItem> = async (c) =>
-  c.json(await service.removeCartItem(c.var.db, c.var.user!.id, c.req.valid('param').bookId), 200)
+  c.json(await service.removeCartItem(c.var.db, c.var.user.id, c.req.valid('param').bookId), 200)

@@ -1,12 +1,11 @@
 import { createRoute } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
-import { bearerSecurity, pick } from '../../http/schemas'
-import { requireAuth } from '../../middleware/auth'
-import { requireActiveSession } from '../../middleware/session'
+import { pick } from '../../http/schemas'
+import { signedIn } from '../auth'
 import { CartItemParamsSchema, CartItemUpdateSchema, CartSchema } from './cart.schemas'
 
 const tags = ['Cart']
-const common = { tags, security: bearerSecurity, middleware: [requireAuth(), requireActiveSession()] }
+const common = { tags, ...signedIn() }
 
 export const getCart = createRoute({
   operationId: 'getCart',

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { BookIdSchema, MoneySchema } from '../books/books.schemas'
+import { BookIdSchema, MoneySchema } from '../books'
 
 /** Most copies of one book per order: a bookshop, not a wholesaler (documented in the README). */
 export const MAX_QUANTITY_PER_LINE = 10

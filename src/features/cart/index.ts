@@ -6,3 +6,5 @@ export const cartRouter = createRouter()
   .openapi(routes.getCart, handlers.getCart)
   .openapi(routes.putCartItem, handlers.putCartItem)
   .openapi(routes.deleteCartItem, handlers.deleteCartItem)
+
+export { type CartLine, cartLines } from './cart.service'

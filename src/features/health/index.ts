@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
 import { loggableError } from '../../db/errors'
+import { unmetered } from '../../http/policy'
 import { ApiError } from '../../http/problem'
 import { createRouter } from '../../http/router'
 import { pick } from '../../http/schemas'
@@ -10,6 +11,7 @@ const health = createRoute({
   operationId: 'getHealth',
   method: 'get',
   path: '/health',
+  ...unmetered(),
   tags: ['Operations'],
   summary: 'Liveness and database check',
   description:

@@ -11,7 +11,7 @@ import { mailTransportFor } from './mail.transports'
  * binding exists, as in the Node test project, deliver inline). Runs in `waitUntil`, so the response does not
  * wait; if it fails, the rows stay pending and the cron sweep enqueues them again.
  */
-export function dispatchMail(c: Context<AppEnv>, outboxIds: string[]): void {
+export function dispatchMail<E extends AppEnv>(c: Context<E>, outboxIds: string[]): void {
   if (outboxIds.length === 0) return
   // Background work on its own handle: the request's Server-Timing and log line count only the request's own
   // queries, whatever the delivery does (no difference a caller could time or count, e.g. on password reset).

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { unmetered } from '../../http/policy'
 import { pick } from '../../http/schemas'
 
 export const DevMailSchema = z.object({
@@ -17,6 +18,8 @@ export const listDevMail = createRoute({
   operationId: 'listDevMail',
   method: 'get',
   path: '/_dev/mail',
+  // Outside /v1 and answered only in tests and local development (src/features/mail/index.ts).
+  ...unmetered(),
   hide: true,
   request: {
     query: z.object({

@@ -1,6 +1,6 @@
 import { setNextLink } from '../../http/pagination'
 import type { AppRouteHandler } from '../../http/router'
-import { paymentProviderFor } from '../payments/provider'
+import { paymentProviderFor } from '../payments'
 import * as routes from './admin.routes'
 import * as admin from './admin.service'
 import { loadOrder } from './order-views'
@@ -13,10 +13,10 @@ export const listOrders: AppRouteHandler<typeof routes.listOrders> = async (c) =
 }
 
 export const shipOrder: AppRouteHandler<typeof routes.shipOrder> = async (c) =>
-  c.json(await admin.shipOrder(c.var.db, c.req.valid('param').id, c.var.user!), 200)
+  c.json(await admin.shipOrder(c.var.db, c.req.valid('param').id, c.var.user), 200)
 
 export const deliverOrder: AppRouteHandler<typeof routes.deliverOrder> = async (c) =>
-  c.json(await admin.deliverOrder(c.var.db, c.req.valid('param').id, c.var.user!), 200)
+  c.json(await admin.deliverOrder(c.var.db, c.req.valid('param').id, c.var.user), 200)
 
 export const refundOrder: AppRouteHandler<typeof routes.refundOrder> = async (c) => {
   const body = c.req.valid('json') ?? {}
@@ -25,7 +25,7 @@ export const refundOrder: AppRouteHandler<typeof routes.refundOrder> = async (c)
     aggregate,
     amount: body.amount,
     reason: body.reason,
-    actor: c.var.user!,
+    actor: c.var.user,
   })
   return c.json(result, 201)
 }

@@ -1,8 +1,7 @@
 import { createRoute } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
-import { adminSecurity, errors, pick } from '../../http/schemas'
-import { requireAuth, requireRole } from '../../middleware/auth'
-import { requireActiveSession } from '../../middleware/session'
+import { errors, pick } from '../../http/schemas'
+import { admin } from '../auth'
 import {
   AdminOrdersQuerySchema,
   OrderIdParamsSchema,
@@ -12,11 +11,7 @@ import {
   RefundResultSchema,
 } from './orders.schemas'
 
-const common = {
-  tags: ['Admin: orders'],
-  security: adminSecurity,
-  middleware: [requireAuth(), requireActiveSession(), requireRole('admin')],
-}
+const common = { tags: ['Admin: orders'], ...admin() }
 
 export const listOrders = createRoute({
   operationId: 'adminListOrders',

@@ -2,7 +2,7 @@ import { getConfig } from '../../config'
 import { createDb } from '../../db/client'
 import type { Bindings } from '../../env'
 import { deleteExpiredIdempotencyKeys } from '../../http/idempotency'
-import { paymentProviderFor } from '../payments/provider'
+import { paymentProviderFor } from '../payments'
 import { expireStalePendingOrders } from './orders.service'
 
 /**

@@ -6,6 +6,11 @@ import * as routes from './orders.routes'
 
 export { commerceAccountDeletion } from './account-deletion'
 export { runCommerceCron } from './cron'
+// For the Stripe webhook (src/features/payments): the order effects of a payment event.
+export { releaseStockStatements } from './inventory'
+export { canTransition, REFUNDABLE } from './order-status'
+export { loadOrder, type OrderAggregate } from './order-views'
+export { pendingRefundStatement, reserveRefundStatement, sendRefund } from './refunds.service'
 
 export const ordersRouter = createRouter()
   .openapi(routes.createOrder, handlers.createOrder)

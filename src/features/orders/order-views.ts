@@ -10,7 +10,7 @@ import {
 } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { money } from '../../lib/money'
-import type { AddressInput, PostalAddress } from '../addresses/addresses.schemas'
+import type { AddressInput, PostalAddress } from '../addresses'
 import type { Order } from './orders.schemas'
 
 /** An unpaid order is cancelled, and its stock released, this long after checkout. */

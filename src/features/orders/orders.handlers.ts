@@ -1,7 +1,7 @@
 import { requestFingerprint, withIdempotency } from '../../http/idempotency'
 import { setNextLink } from '../../http/pagination'
 import type { AppRouteHandler } from '../../http/router'
-import { paymentProviderFor } from '../payments/provider'
+import { paymentProviderFor } from '../payments'
 import { checkout } from './checkout.service'
 import { cancelOrder as cancel, changeOrderAddress as changeAddress } from './order-actions.service'
 import * as routes from './orders.routes'
@@ -9,7 +9,7 @@ import type { Order } from './orders.schemas'
 import * as service from './orders.service'
 
 export const createOrder: AppRouteHandler<typeof routes.createOrder> = async (c) => {
-  const user = c.var.user!
+  const user = c.var.user
   const body = c.req.valid('json')
   const result = await withIdempotency<Order>(
     c.var.db,
@@ -29,16 +29,16 @@ export const createOrder: AppRouteHandler<typeof routes.createOrder> = async (c)
 }
 
 export const listMyOrders: AppRouteHandler<typeof routes.listMyOrders> = async (c) => {
-  const page = await service.listMyOrders(c.var.db, c.var.user!.id, c.req.valid('query'))
+  const page = await service.listMyOrders(c.var.db, c.var.user.id, c.req.valid('query'))
   setNextLink(c, page.nextCursor, routes.listMyOrders.request.query)
   return c.json(page, 200)
 }
 
 export const getOrder: AppRouteHandler<typeof routes.getOrder> = async (c) =>
-  c.json(await service.getOrder(c.var.db, c.req.valid('param').id, c.var.user!), 200)
+  c.json(await service.getOrder(c.var.db, c.req.valid('param').id, c.var.user), 200)
 
 export const changeOrderAddress: AppRouteHandler<typeof routes.changeOrderAddress> = async (c) =>
-  c.json(await changeAddress(c.var.db, c.req.valid('param').id, c.var.user!, c.req.valid('json')), 200)
+  c.json(await changeAddress(c.var.db, c.req.valid('param').id, c.var.user, c.req.valid('json')), 200)
 
 export const cancelOrder: AppRouteHandler<typeof routes.cancelOrder> = async (c) =>
-  c.json(await cancel(c.var.db, paymentProviderFor(c.var.config), c.req.valid('param').id, c.var.user!), 200)
+  c.json(await cancel(c.var.db, paymentProviderFor(c.var.config), c.req.valid('param').id, c.var.user), 200)

@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
-import { bearerSecurity, errors, pick } from '../../http/schemas'
-import { requireAuth } from '../../middleware/auth'
-import { requireActiveSession } from '../../middleware/session'
+import { errors, pick } from '../../http/schemas'
+import { signedIn } from '../auth'
 import {
   CheckoutSchema,
   IdempotencyHeadersSchema,
@@ -13,11 +12,7 @@ import {
   OrderSchema,
 } from './orders.schemas'
 
-const common = {
-  tags: ['Orders'],
-  security: bearerSecurity,
-  middleware: [requireAuth(), requireActiveSession()],
-}
+const common = { tags: ['Orders'], ...signedIn() }
 const gatewayError = { 502: { ...errors[500], description: 'The payment gateway failed; nothing changed' } }
 
 export const createOrder = createRoute({

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { ORDER_STATUSES } from '../../db/schema'
-import { addressFields, PostalAddressSchema } from '../addresses/addresses.schemas'
-import { MoneySchema } from '../books/books.schemas'
+import { addressFields, PostalAddressSchema } from '../addresses'
+import { MoneySchema } from '../books'
 
 export const OrderIdSchema = z
   .string()

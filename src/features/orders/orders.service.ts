@@ -6,8 +6,8 @@ import { cartItems, type OrderRow, type OrderStatus, orders, payments } from '..
 import type { AuthUser } from '../../env'
 import { decodeCursor, encodeCursor } from '../../http/pagination'
 import { ApiError } from '../../http/problem'
-import { auditStatement } from '../audit/audit.service'
-import type { PaymentProvider } from '../payments/provider'
+import { auditStatement } from '../audit'
+import type { PaymentProvider } from '../payments'
 import { releaseStockStatements } from './inventory'
 import { assertTransition } from './order-status'
 import {

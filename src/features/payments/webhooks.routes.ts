@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { jsonContent } from '../../http/openapi'
+import { publicRoute } from '../../http/policy'
 import { pick } from '../../http/schemas'
 
 export const stripeWebhook = createRoute({
@@ -7,6 +8,8 @@ export const stripeWebhook = createRoute({
   tags: ['Payments'],
   method: 'post',
   path: '/webhooks/stripe',
+  // Public: Stripe proves itself with the signature, not a token. Counted per IP like any public route.
+  ...publicRoute(),
   summary: 'Stripe webhook endpoint',
   description:
     'Called by Stripe, not by clients. The raw body must carry a valid `Stripe-Signature` (HMAC-SHA256 with the ' +

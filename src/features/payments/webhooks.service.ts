@@ -5,10 +5,16 @@ import type { Db } from '../../db/client'
 import { isUniqueViolation } from '../../db/errors'
 import { orders, payments, webhookEvents } from '../../db/schema'
 import { randomId } from '../../lib/ids'
-import { releaseStockStatements } from '../orders/inventory'
-import { canTransition, REFUNDABLE } from '../orders/order-status'
-import { loadOrder, type OrderAggregate } from '../orders/order-views'
-import { pendingRefundStatement, reserveRefundStatement, sendRefund } from '../orders/refunds.service'
+import {
+  canTransition,
+  loadOrder,
+  type OrderAggregate,
+  pendingRefundStatement,
+  REFUNDABLE,
+  releaseStockStatements,
+  reserveRefundStatement,
+  sendRefund,
+} from '../orders'
 import type { PaymentProvider } from './provider'
 
 /** The part of Stripe's event object we rely on; everything else is ignored. */

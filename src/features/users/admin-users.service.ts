@@ -4,7 +4,7 @@ import type { Db } from '../../db/client'
 import { securityEvents, users } from '../../db/schema'
 import { decodeCursor, encodeCursor } from '../../http/pagination'
 import { randomId } from '../../lib/ids'
-import { toUser } from '../auth/user-view'
+import { toUser } from '../auth'
 import { deleteAccount, demoteUnlessLastAdmin } from './account-deletion'
 import { getUser } from './me.service'
 

@@ -6,14 +6,15 @@ import { securityEvents, sessions, type UserRow, users } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { hashPassword } from '../../lib/password'
-import { type ClientInfo, reauthenticate } from '../auth'
 import {
+  type ClientInfo,
   EMAIL_VERIFICATION_TTL_MS,
   oneTimeTokenInsert,
+  reauthenticate,
   revokeEmailedTokens,
+  revokeUserSessions,
   verificationLink,
-} from '../auth/accounts.service'
-import { revokeUserSessions } from '../auth/sessions.service'
+} from '../auth'
 import { mailTemplates, outboxInsert } from '../mail'
 import { deleteAccount, demoteUnlessLastAdmin } from './account-deletion'
 import type { UpdateMe } from './users.schemas'

@@ -5,8 +5,16 @@ import { recoveryCodes, securityEvents, totpFactors } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { randomRecoveryCode, sha256Hex } from '../../lib/secure-random'
-import { type ClientInfo, reauthenticate, reauthenticateSecondFactor } from '../auth'
-import { matchingStep, newTotpSecret, openTotpSecret, sealTotpSecret, totpFor } from '../auth/totp'
+import {
+  type ClientInfo,
+  matchingStep,
+  newTotpSecret,
+  openTotpSecret,
+  reauthenticate,
+  reauthenticateSecondFactor,
+  sealTotpSecret,
+  totpFor,
+} from '../auth'
 import { mailTemplates, outboxInsert } from '../mail'
 import { getUser } from './me.service'
 

@@ -1,17 +1,15 @@
 import type { AppRouteHandler } from '../../http/router'
-import { clientInfo } from '../auth'
-import { resendVerification as resendVerificationMail } from '../auth/accounts.service'
-import { toUser } from '../auth/user-view'
+import { clientInfo, resendVerification as resendVerificationMail, type SignedInUser, toUser } from '../auth'
 import { dispatchMail } from '../mail'
 import * as admin from './admin-users.service'
 import * as me from './me.service'
 import * as mfa from './mfa.service'
 import type * as routes from './users.routes'
 
-/** requireAuth + requireActiveSession ran: the caller and their session exist. */
-const caller = (c: { var: { user?: { id: string; sessionId?: string } } }) => ({
-  userId: c.var.user!.id,
-  sessionId: c.var.user!.sessionId!,
+/** The signed-in caller and their session (the routes' signedIn() and admin() policies guarantee both). */
+const caller = (c: { var: { user: SignedInUser } }) => ({
+  userId: c.var.user.id,
+  sessionId: c.var.user.sessionId,
 })
 
 export const getMe: AppRouteHandler<typeof routes.getMe> = async (c) => {

@@ -1,9 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { jsonBody, jsonContent } from '../../http/openapi'
-import { adminSecurity, bearerSecurity, pick } from '../../http/schemas'
-import { requireAuth, requireRole } from '../../middleware/auth'
-import { requireActiveSession } from '../../middleware/session'
-import { UserSchema } from '../auth/auth.schemas'
+import { pick } from '../../http/schemas'
+import { admin, signedIn, UserSchema } from '../auth'
 import {
   AdminListUsersQuerySchema,
   AdminUpdateUserSchema,
@@ -21,11 +19,9 @@ import {
   UserListSchema,
 } from './users.schemas'
 
-const signedIn = [requireAuth(), requireActiveSession()]
-const admin = [...signedIn, requireRole('admin')]
-const me = { tags: ['Account'], security: bearerSecurity, middleware: signedIn }
-const mfa = { tags: ['Two-factor'], security: bearerSecurity, middleware: signedIn }
-const adminRoute = { tags: ['Admin: users'], security: adminSecurity, middleware: admin }
+const me = { tags: ['Account'], ...signedIn() }
+const mfa = { tags: ['Two-factor'], ...signedIn() }
+const adminRoute = { tags: ['Admin: users'], ...admin() }
 
 export const getMe = createRoute({
   operationId: 'getMe',

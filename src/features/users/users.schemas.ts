@@ -1,12 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import {
-  EmailSchema,
-  NameSchema,
-  NewPasswordSchema,
-  PasswordSchema,
-  PhoneSchema,
-  UserSchema,
-} from '../auth/auth.schemas'
+import { EmailSchema, NameSchema, NewPasswordSchema, PasswordSchema, PhoneSchema, UserSchema } from '../auth'
 
 export const UserIdSchema = z
   .string()

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
-import type { AppEnv } from '../env'
-import { findActiveSession } from '../features/auth/sessions.service'
-import { bearerError } from './auth'
+import type { AppEnv } from '../../env'
+import { bearerError } from '../../middleware/auth'
+import { findActiveSession } from './sessions.service'
 
 /**
  * After `requireAuth`: the token's session (`sid`) must still be active and its user must still exist.
