@@ -66,7 +66,7 @@ describe('a database error', () => {
     expect(logged).toMatchObject({
       level: 'error',
       errorKind: 'database',
-      statement: expect.stringMatching(/^insert into "login_attempts"/),
+      statement: expect.stringMatching(/^insert into "login_attempts"/i),
       statementFingerprint: expect.stringMatching(/^[0-9a-f]{8}$/),
     })
     // …and nothing the request carried: not the email (or any part of it), not the IP.

@@ -74,6 +74,8 @@ function isDatabaseError(error: unknown): boolean {
 /** The statement's shape: its SQL with any literal blanked (drizzle binds values, but a raw fragment might not). */
 function statementShape(query: string): string {
   return query
+    .replace(/\s+/g, ' ')
+    .trim()
     .replace(/'(?:[^']|'')*'/g, '?')
     .replace(/\b\d+(?:\.\d+)?\b/g, '?')
     .slice(0, 500)
