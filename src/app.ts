@@ -14,7 +14,7 @@ import { DOCS_CONTENT_SECURITY_POLICY, docsRouter } from './features/docs'
 import { healthRouter } from './features/health'
 import { devMailRouter } from './features/mail'
 import { ordersRouter } from './features/orders'
-import { paymentsRouter } from './features/payments'
+import { paymentGateway } from './features/payments'
 import { usersRouter } from './features/users'
 import { asContract } from './http/contract'
 import { handleError, handleNotFound, routeMethodIndex } from './http/errors'
@@ -104,6 +104,7 @@ export function createApp(options: AppOptions = {}) {
   // If-None-Match works on hits) and outside the XML conversion (stored bytes are the final representation).
   app.use('/v1/*', rateLimit({ deferred: (c) => isEdgeCacheable(c, CACHEABLE_ROUTES) }))
   app.use('/v1/*', database())
+  app.use('/v1/*', paymentGateway())
   app.use('/health', database())
   app.use('/_dev/*', database())
   app.use(etag())
@@ -138,7 +139,6 @@ export function createApp(options: AppOptions = {}) {
     .route('/v1', cartRouter)
     .route('/v1', addressesRouter)
     .route('/v1', ordersRouter)
-    .route('/v1', paymentsRouter)
     .route('/v1', auditRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -43,10 +43,16 @@ export async function listAddresses(db: Db, userId: string): Promise<Address[]> 
   return rows.map(toAddress)
 }
 
-export async function findOwnAddress(db: Db, userId: string, id: string): Promise<AddressRow> {
+/** The caller's own saved address, or null (someone else's is null too). */
+export async function ownAddress(db: Db, userId: string, id: string): Promise<AddressRow | null> {
   const row = await db.query.addresses.findFirst({
     where: and(eq(addresses.id, id), eq(addresses.userId, userId)),
   })
+  return row ?? null
+}
+
+export async function findOwnAddress(db: Db, userId: string, id: string): Promise<AddressRow> {
+  const row = await ownAddress(db, userId, id)
   if (!row) throw notFound(id)
   return row
 }

@@ -3,6 +3,8 @@ import * as adminHandlers from './admin.handlers'
 import * as adminRoutes from './admin.routes'
 import * as handlers from './orders.handlers'
 import * as routes from './orders.routes'
+import * as webhookHandlers from './webhooks.handlers'
+import * as webhookRoutes from './webhooks.routes'
 
 export { commerceAccountDeletion } from './account-deletion'
 export { runCommerceCron } from './cron'
@@ -17,3 +19,6 @@ export const ordersRouter = createRouter()
   .openapi(adminRoutes.shipOrder, adminHandlers.shipOrder)
   .openapi(adminRoutes.deliverOrder, adminHandlers.deliverOrder)
   .openapi(adminRoutes.refundOrder, adminHandlers.refundOrder)
+  .openapi(adminRoutes.listRefunds, adminHandlers.listRefunds)
+  .openapi(adminRoutes.retryRefund, adminHandlers.retryRefund)
+  .openapi(webhookRoutes.stripeWebhook, webhookHandlers.stripeWebhook)
