@@ -1,4 +1,4 @@
-import { type Column, getTableColumns, SQL, sql } from 'drizzle-orm'
+import { type Column, getTableColumns, is, SQL, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
 import type { Db } from './client'
@@ -13,9 +13,11 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<unknown
 }
 
 /**
- * `INSERT INTO table (…) SELECT … WHERE condition`: a row that exists only if `condition` holds when the
- * statement runs. In a batch, after a compare-and-swap, it makes a dependent write apply only when the swap won.
- * Values go through each column's own encoding (dates, JSON) as bound parameters; an `SQL` value is inlined.
+ * `INSERT INTO table SELECT … WHERE condition`: a row that exists only if `condition` holds when the statement
+ * runs. In a batch, after a compare-and-swap, it makes a dependent write apply only when the swap won. Values go
+ * through each column's own encoding (dates, JSON) as bound parameters; an `SQL` value is inlined; a column not
+ * given takes its declared default, else NULL. (Built as an insert, not raw `db.run`: drizzle's D1 batch cannot
+ * bind a raw statement's parameters, drizzle #2277.)
  */
 export function insertWhen<T extends SQLiteTable>(
   db: Db,
@@ -24,21 +26,17 @@ export function insertWhen<T extends SQLiteTable>(
   condition: SQL,
   options: { onConflictDoNothing?: boolean } = {},
 ) {
-  const columns = getTableColumns(table) as Record<string, Column>
-  const entries = Object.entries(values).filter(([, value]) => value !== undefined)
-  const names = sql.join(
-    entries.map(([key]) => sql.identifier(columns[key]!.name)),
-    sql`, `,
-  )
+  const given = values as Record<string, unknown>
+  const columns = Object.entries(getTableColumns(table) as Record<string, Column>)
   const selected = sql.join(
-    entries.map(([key, value]) => {
-      if (value instanceof SQL) return value
-      if (value === null) return sql`null`
-      return sql`${sql.param(value, columns[key]!)}`
+    columns.map(([key, column]) => {
+      const value = key in given ? given[key] : column.hasDefault ? column.default : null
+      if (is(value, SQL)) return value
+      if (value === null || value === undefined) return sql`null`
+      return sql`${sql.param(value, column)}`
     }),
     sql`, `,
   )
-  // SQLite needs the WHERE before an upsert clause after INSERT … SELECT; it is always there.
-  const conflict = options.onConflictDoNothing ? sql` on conflict do nothing` : sql``
-  return db.run(sql`insert into ${table} (${names}) select ${selected} where ${condition}${conflict}`)
+  const insert = db.insert(table).select(sql`select ${selected} where ${condition}`)
+  return options.onConflictDoNothing ? insert.onConflictDoNothing() : insert
 }
