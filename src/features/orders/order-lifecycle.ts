@@ -1,14 +1,13 @@
-import { and, eq, inArray, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm'
-import { insertWhen, runBatch, type Statement } from '../../db/batch'
+import { and, eq, inArray, isNotNull, isNull, lt, type SQL } from 'drizzle-orm'
+import { insertWhen } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { cartItems, type OrderRow, type OrderStatus, orders, payments } from '../../db/schema'
-import type { AuthUser } from '../../env'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
-import { auditStatementWhen } from '../audit'
 import { gatewayFailureKind, type PaymentGateway } from '../payments'
 import { releaseStockStatements } from './inventory'
 import { assertTransition, REFUNDABLE } from './order-status'
+import { type Actor, auditIfWon, cancelOpenPayment, orderChanged, runTransition } from './order-transition'
 import { loadOrder, loadVisibleOrder, type OrderAggregate, PAYMENT_WINDOW_MS, toOrder } from './order-views'
 import type { Order } from './orders.schemas'
 import { refundRowStatement, sendRefund, toRefund } from './refunds.service'
@@ -26,96 +25,6 @@ import { refundRowStatement, sendRefund, toRefund } from './refunds.service'
  * the same batch, before the gateway is called: the loser's compare-and-swap fails, and the money is owed
  * durably (refunds.service.ts sends it, the cron job resends it until the gateway confirms).
  */
-
-export type Actor = Pick<AuthUser, 'id' | 'role'>
-
-/** One transition's statements: the swap first, then its dependents. */
-export type TransitionStatements = { statements: Statement[] }
-
-export type TransitionPlan = {
-  orderId: string
-  /** The states it may start from, and anything else the swap compares (refunded total, timestamps). */
-  from: SQL | undefined
-  set: Partial<OrderRow>
-  /** Writes that must happen with the swap and only if it won (`won` is the SQL condition). */
-  dependents?: (won: SQL) => Statement[]
-}
-
-/** Builds one transition's statements, to run alone (runTransition) or with others in one batch. */
-export function transitionStatements(db: Db, plan: TransitionPlan, now: Date): TransitionStatements {
-  const token = randomId('trn')
-  const swap = db
-    .update(orders)
-    .set({ ...plan.set, transitionId: token, updatedAt: now })
-    .where(and(eq(orders.id, plan.orderId), plan.from))
-    .returning({ id: orders.id })
-  const won = sql`exists (select 1 from ${orders} where ${orders.id} = ${plan.orderId} and ${orders.transitionId} = ${token})`
-  return { statements: [swap, ...(plan.dependents?.(won) ?? [])] }
-}
-
-/**
- * Runs `before` and the transitions in one batch; tells, for each transition, whether its swap won (its swap
- * statement changed one row).
- */
-export async function runTransitions(
-  db: Db,
-  before: Statement[],
-  transitions: TransitionStatements[],
-): Promise<boolean[]> {
-  const results = await runBatch(db, [...before, ...transitions.flatMap((item) => item.statements)])
-  let index = before.length
-  return transitions.map((item) => {
-    const swapped = results[index] as unknown[]
-    index += item.statements.length
-    return swapped.length === 1
-  })
-}
-
-export async function runTransition(db: Db, plan: TransitionPlan, now: Date): Promise<boolean> {
-  const [won] = await runTransitions(db, [], [transitionStatements(db, plan, now)])
-  return won!
-}
-
-export const orderChanged = (id: string) =>
-  new ApiError(409, {
-    title: 'Order changed',
-    detail: `Order ${id} changed while this request ran; fetch it and try again`,
-  })
-
-/** Payment rows still open at the gateway are cancelled with the order. */
-export const cancelOpenPayment = (db: Db, orderId: string, won: SQL, now: Date) =>
-  db
-    .update(payments)
-    .set({ status: 'canceled', updatedAt: now })
-    .where(
-      and(eq(payments.orderId, orderId), inArray(payments.status, ['creating', 'requires_payment']), won),
-    )
-
-function auditIfWon(
-  db: Db,
-  actor: Actor | undefined,
-  order: OrderRow,
-  action: string,
-  after: object,
-  now: Date,
-) {
-  if (actor?.role !== 'admin') return () => []
-  return (won: SQL) => [
-    auditStatementWhen(
-      db,
-      {
-        actorId: actor.id,
-        action: `order.${action}`,
-        targetType: 'order',
-        targetId: order.id,
-        before: { status: order.status, refundedAmount: order.refundedAmount },
-        after: { ...after },
-      },
-      now,
-      won,
-    ),
-  ]
-}
 
 /**
  * Checkout undone (the gateway could not set up the payment, or a book vanished): stock back, order cancelled,
