@@ -8,7 +8,7 @@ import { randomId } from '../../lib/ids'
 import { shippingFor } from '../../lib/money'
 import { ownAddress, toPostalAddress } from '../addresses/addresses.service'
 import { type CartLine, cartLines } from '../cart/cart.service'
-import type { PaymentGateway } from '../payments'
+import { gatewayFailureKind, type PaymentGateway } from '../payments'
 import { reserveStockStatements } from './inventory'
 import { abandonCheckout } from './order-lifecycle'
 import { addressColumns, loadOrder, toOrder } from './order-views'
@@ -213,7 +213,16 @@ async function createGatewayIntent(
       orderId: input.orderId,
       idempotencyKey: input.paymentId,
     })
-  } catch {
+  } catch (error) {
+    // Logged without values (OWASP ASVS 7.1.1): which order, and the failure's kind.
+    console.warn(
+      JSON.stringify({
+        level: 'warn',
+        msg: 'payment intent creation failed',
+        orderId: input.orderId,
+        failure: gatewayFailureKind(error),
+      }),
+    )
     await abandonCheckout(
       db,
       {
