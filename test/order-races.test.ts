@@ -28,18 +28,34 @@ import { api } from './helpers/http'
 const ROUNDS = 30
 const gateway = createLocalGateway()
 
-/** Two calls on the real database whose batches wait for each other: reads of both first, then the writes. */
-async function raced<A, B>(first: (db: Db) => Promise<A>, second: (db: Db) => Promise<B>) {
+/**
+ * Two calls on the real database whose batches wait for each other: both read first, then the writes are
+ * issued in the order given (`'first'`: the first call's batch goes first), so each round decides which
+ * transition the database sees first and the compare-and-swap alone must keep the other from doing harm.
+ */
+async function raced<A, B>(
+  first: (db: Db) => Promise<A>,
+  second: (db: Db) => Promise<B>,
+  writesFirst: 'first' | 'second',
+) {
+  const releases: (() => void)[] = []
+  const gates = [0, 1].map(
+    () =>
+      new Promise<void>((resolve) => {
+        releases.push(resolve)
+      }),
+  )
   let arrived = 0
-  let release!: () => void
-  const bothThere = new Promise<void>((resolve) => {
-    release = resolve
-  })
-  const arrive = () => {
+  const arrive = async () => {
     arrived++
-    if (arrived >= 2) release()
+    if (arrived !== 2) return
+    const [leader, follower] = writesFirst === 'first' ? [0, 1] : [1, 0]
+    releases[leader]!()
+    // A macrotask later, once the leader's batch has been sent.
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    releases[follower]!()
   }
-  const gated = (): Db => {
+  const gated = (index: number): Db => {
     const db = harness.db()
     let waited = false
     return new Proxy(db, {
@@ -48,8 +64,8 @@ async function raced<A, B>(first: (db: Db) => Promise<A>, second: (db: Db) => Pr
         return async (...args: unknown[]) => {
           if (!waited) {
             waited = true
-            arrive()
-            await bothThere
+            void arrive()
+            await gates[index]
           }
           return (target.batch as (...items: unknown[]) => Promise<unknown>)(...args)
         }
@@ -62,12 +78,16 @@ async function raced<A, B>(first: (db: Db) => Promise<A>, second: (db: Db) => Pr
       (error: unknown) => ({ ok: false as const, error }),
     )
   // A side that finishes (or fails) without a batch must not hold the other one back.
-  const side = <T>(call: (db: Db) => Promise<T>) => {
-    const db = gated()
-    return settle(call(db)).finally(arrive)
-  }
-  return Promise.all([side(first), side(second)])
+  const side = <T>(index: number, call: (db: Db) => Promise<T>) =>
+    settle(call(gated(index))).finally(() => {
+      for (const release of releases) release()
+      void arrive()
+    })
+  return Promise.all([side(0, first), side(1, second)])
 }
+
+/** Round r: gated with the first call writing first, gated with the second first, or plain HTTP in parallel. */
+const modeOf = (round: number) => (['first', 'second', 'http'] as const)[round % 3]!
 
 async function refundRows(orderId: string) {
   return harness.db().select().from(refunds).where(eq(refunds.orderId, orderId))
@@ -102,12 +122,14 @@ describe('order transitions under contention', () => {
       const book = await createBook({ stock: 5, price: 2000 })
       const placed = await placeOrder(customer, [[book, 2]])
       await payOrder(placed)
+      const mode = modeOf(round)
       const answers =
-        round % 2 === 0
+        mode !== 'http'
           ? (
               await raced(
                 (db) => cancelOrder(db, gateway, placed.id, { id: customer.id, role: 'customer' }),
                 (db) => fulfilOrder(db, placed.id, 'ship', { id: admin.id, role: 'admin' }),
+                mode,
               )
             ).map((answer) => answer.ok)
           : (
@@ -140,11 +162,13 @@ describe('order transitions under contention', () => {
         object: 'payment_intent',
         status: 'succeeded',
       })
-      if (round % 2 === 0) {
+      const mode = modeOf(round)
+      if (mode !== 'http') {
         const parsed = { id: event.id, type: event.type, data: event.data }
         await raced(
           (db) => cancelOrder(db, gateway, placed.id, { id: customer.id, role: 'customer' }),
           (db) => handleStripeEvent(db, gateway, parsed),
+          mode,
         )
       } else {
         const [, webhook] = await Promise.all([
@@ -177,10 +201,12 @@ describe('order transitions under contention', () => {
       await payOrder(placed)
       const total = placed.total.amount as number
       let succeeded: number
-      if (round % 2 === 0) {
+      const mode = modeOf(round)
+      if (mode !== 'http') {
         const answers = await raced(
           (db) => refundOrder(db, gateway, { orderId: placed.id, amount: total - 500, actor }),
           (db) => refundOrder(db, gateway, { orderId: placed.id, amount: 1000, actor }),
+          mode,
         )
         succeeded = answers.filter((answer) => answer.ok).length
         expect(succeeded, `round ${round}: both read the same total, one swap wins`).toBe(1)
@@ -201,6 +227,7 @@ describe('order transitions under contention', () => {
 
   it('expiry vs late payment: expired and refunded once, or paid and kept; stock released at most once', async () => {
     const customer = await createUser()
+    const expiryOutcomes = new Set<string>()
     for (let round = 0; round < ROUNDS; round++) {
       const book = await createBook({ stock: 5, price: 2000 })
       const placed = await placeOrder(customer, [[book, 1]])
@@ -216,18 +243,22 @@ describe('order transitions under contention', () => {
       })
       const parsed = { id: event.id, type: event.type, data: event.data }
       const now = new Date()
-      if (round % 2 === 0) {
+      const mode = modeOf(round)
+      if (mode !== 'http') {
         await raced(
           async (db) => expireOrder(db, await loadOrder(db, placed.id), now),
           (db) => handleStripeEvent(db, gateway, parsed),
+          mode,
         )
       } else {
+        const db = harness.db()
         await Promise.all([
-          expireOrder(harness.db(), await loadOrder(harness.db(), placed.id), now),
+          (async () => expireOrder(db, await loadOrder(db, placed.id), now))(),
           postWebhook(event),
         ])
       }
       const { order, rows } = await expectConsistent(placed.id, book, 5, 1)
+      if (mode !== 'http') expiryOutcomes.add(`${mode}:${order.status}`)
       if (order.status === 'cancelled') {
         expect(order.cancelReason).toBe('payment_timeout')
         expect(rows.map((row) => [row.amount, row.reason])).toEqual([[order.totalAmount, 'late payment']])
@@ -236,5 +267,7 @@ describe('order transitions under contention', () => {
         expect(rows).toEqual([])
       }
     }
+    // Whichever batch the database ran first won: both orders of the writes were exercised.
+    expect([...expiryOutcomes].sort()).toEqual(['first:cancelled', 'second:paid'])
   })
 })
