@@ -13,7 +13,7 @@ import { DOCS_CONTENT_SECURITY_POLICY, docsRouter } from './features/docs'
 import { healthRouter } from './features/health'
 import { devMailRouter } from './features/mail'
 import { ordersRouter } from './features/orders'
-import { paymentsRouter } from './features/payments'
+import { paymentGateway } from './features/payments'
 import { usersRouter } from './features/users'
 import { asContract } from './http/contract'
 import { handleError, handleNotFound, routeMethodIndex } from './http/errors'
@@ -97,6 +97,7 @@ export function createApp(options: AppOptions = {}) {
   // If-None-Match works on hits); the cache negotiates XML before storing (stored bytes are the final
   // representation), so this XML conversion passes its answers through.
   app.use('/v1/*', database())
+  app.use('/v1/*', paymentGateway())
   app.use('/health', database())
   app.use('/_dev/*', database())
   // A 304 keeps what RFC 9110 §15.4.5 requires (RETAINED_304_HEADERS) plus the request id, the cache status and the
@@ -135,7 +136,6 @@ export function createApp(options: AppOptions = {}) {
     .route('/v1', cartRouter)
     .route('/v1', addressesRouter)
     .route('/v1', ordersRouter)
-    .route('/v1', paymentsRouter)
     .route('/v1', auditRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

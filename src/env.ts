@@ -1,5 +1,6 @@
 import type { Config } from './config'
 import type { Db, DbStats } from './db/client'
+import type { PaymentGateway } from './features/payments'
 
 /** The authenticated caller, from a verified access token. */
 export type AuthUser = { id: string; role: 'customer' | 'admin'; sessionId?: string; tokenId?: string }
@@ -23,6 +24,8 @@ export type AppEnv = {
     config: Config
     db: Db
     dbStats: DbStats
+    /** The payment gateway for this request, resolved once on first use (features/payments). */
+    gateway: PaymentGateway
     user?: AuthUser
   }
 }

@@ -4,13 +4,10 @@ import { harness } from '#harness'
 import { getConfig } from '../src/config'
 import { orders, payments } from '../src/db/schema'
 import { checkout } from '../src/features/orders/checkout.service'
-import { createLocalProvider } from '../src/features/payments/local'
-import {
-  PaymentGatewayError,
-  type PaymentProvider,
-  paymentProviderFor,
-} from '../src/features/payments/provider'
-import { createStripeProvider } from '../src/features/payments/stripe'
+import { type PaymentGateway, PaymentGatewayError } from '../src/features/payments/gateway'
+import { createLocalGateway } from '../src/features/payments/local'
+import { paymentGatewayFor } from '../src/features/payments/resolve-gateway'
+import { createStripeGateway } from '../src/features/payments/stripe'
 import { ApiError } from '../src/http/problem'
 import { address, createBook, createUser, putInCart, stockOf } from './helpers/commerce'
 import { api, json } from './helpers/http'
@@ -59,7 +56,7 @@ function fakeStripe(status: number, body: unknown) {
 describe('Stripe adapter (recorded responses, no network)', () => {
   it('creates a PaymentIntent: form-encoded, secret key, our idempotency key, configurable base URL', async () => {
     const { calls, fetcher } = fakeStripe(200, recorded.paymentIntent)
-    const stripe = createStripeProvider({
+    const stripe = createStripeGateway({
       secretKey: 'sk_test_123',
       apiBase: 'https://stripe.test/',
       fetcher,
@@ -90,7 +87,7 @@ describe('Stripe adapter (recorded responses, no network)', () => {
 
   it('refunds and cancels with idempotency keys', async () => {
     const refundCall = fakeStripe(200, recorded.refund)
-    const stripe = createStripeProvider({
+    const stripe = createStripeGateway({
       secretKey: 'sk_test_1',
       apiBase: 'https://stripe.test',
       fetcher: refundCall.fetcher,
@@ -105,7 +102,7 @@ describe('Stripe adapter (recorded responses, no network)', () => {
     expect(new Headers(refundCall.calls[0]!.init.headers).get('Idempotency-Key')).toBe('rfd_1')
 
     const cancelCall = fakeStripe(200, { ...recorded.paymentIntent, status: 'canceled' })
-    const cancelling = createStripeProvider({
+    const cancelling = createStripeGateway({
       secretKey: 'sk_test_1',
       apiBase: 'https://stripe.test',
       fetcher: cancelCall.fetcher,
@@ -116,14 +113,14 @@ describe('Stripe adapter (recorded responses, no network)', () => {
 
   it('turns Stripe errors and network failures into PaymentGatewayError', async () => {
     const { fetcher } = fakeStripe(400, recorded.cardError)
-    const stripe = createStripeProvider({ secretKey: 'sk_test_1', apiBase: 'https://stripe.test', fetcher })
+    const stripe = createStripeGateway({ secretKey: 'sk_test_1', apiBase: 'https://stripe.test', fetcher })
     const error = await stripe
       .createIntent({ amount: 1, currency: 'EUR', orderId: 'ord_x', idempotencyKey: 'pay_x' })
       .catch((caught) => caught)
     expect(error).toBeInstanceOf(PaymentGatewayError)
     expect(error).toMatchObject({ gatewayStatus: 400, gatewayCode: 'amount_too_small' })
 
-    const offline = createStripeProvider({
+    const offline = createStripeGateway({
       secretKey: 'sk_test_1',
       apiBase: 'https://stripe.test',
       fetcher: (async () => {
@@ -139,10 +136,10 @@ describe('Stripe adapter (recorded responses, no network)', () => {
 describe('provider selection', () => {
   it('uses the local stand-in without a key, Stripe with one, and refuses the stand-in in production', async () => {
     const config = getConfig(harness.env)
-    expect(paymentProviderFor(config).name).toBe('local')
-    expect(paymentProviderFor({ ...config, STRIPE_SECRET_KEY: 'sk_test_x' }).name).toBe('stripe')
-    expect(() => paymentProviderFor({ ...config, ENVIRONMENT: 'production' })).toThrow(/STRIPE_SECRET_KEY/)
-    const local = await createLocalProvider().createIntent({
+    expect(paymentGatewayFor(config).name).toBe('local')
+    expect(paymentGatewayFor({ ...config, STRIPE_SECRET_KEY: 'sk_test_x' }).name).toBe('stripe')
+    expect(() => paymentGatewayFor({ ...config, ENVIRONMENT: 'production' })).toThrow(/STRIPE_SECRET_KEY/)
+    const local = await createLocalGateway().createIntent({
       amount: 1,
       currency: 'EUR',
       orderId: 'ord_x',
@@ -160,8 +157,8 @@ describe('a checkout failing half-way', () => {
     const second = await createBook({ stock: 1 })
     await putInCart(customer, first, 2)
     await putInCart(customer, second, 1)
-    const failing: PaymentProvider = {
-      ...createLocalProvider(),
+    const failing: PaymentGateway = {
+      ...createLocalGateway(),
       createIntent: async () => {
         throw new PaymentGatewayError('Stripe could not be reached')
       },
@@ -186,8 +183,8 @@ describe('a checkout failing half-way', () => {
     const customer = await createUser()
     await putInCart(customer, await createBook(), 1)
     const keys: string[] = []
-    const recording: PaymentProvider = {
-      ...createLocalProvider(),
+    const recording: PaymentGateway = {
+      ...createLocalGateway(),
       createIntent: async (input) => {
         keys.push(input.idempotencyKey)
         const [row] = await harness.db().select().from(payments).where(eq(payments.id, input.idempotencyKey))

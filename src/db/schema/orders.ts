@@ -44,6 +44,11 @@ export const orders = sqliteTable(
     shippedAt: integer('shipped_at', { mode: 'timestamp_ms' }),
     deliveredAt: integer('delivered_at', { mode: 'timestamp_ms' }),
     cancelledAt: integer('cancelled_at', { mode: 'timestamp_ms' }),
+    /**
+     * A fresh id written by every lifecycle transition's compare-and-swap; the transition's dependent writes in
+     * the same batch are guarded by it (`… WHERE EXISTS (… transition_id = ?)`), so they apply only if it won.
+     */
+    transitionId: text('transition_id'),
   },
   (table) => [
     check(

@@ -34,7 +34,15 @@ export const payments = sqliteTable(
   ],
 )
 
-/** A refund through the gateway; the row id is the gateway idempotency key. */
+export const REFUND_STATUSES = ['pending', 'succeeded', 'failed'] as const
+export type RefundStatus = (typeof REFUND_STATUSES)[number]
+
+/**
+ * A refund: written in the same batch as the order transition that owes the money, before the gateway is called;
+ * the row id is the gateway's idempotency key. `pending` until the gateway confirms it (`succeeded`); `failed`
+ * after a failed attempt. The cron job resends pending and failed rows whose `next_attempt_at` is due, with
+ * backoff, until confirmed; `provider_refund_id` set means the gateway accepted it (never resent).
+ */
 export const refunds = sqliteTable(
   'refunds',
   {
@@ -45,8 +53,13 @@ export const refunds = sqliteTable(
     paymentId: text('payment_id').notNull(),
     amount: integer('amount').notNull(),
     currency: text('currency').notNull(),
-    status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull(),
+    status: text('status', { enum: REFUND_STATUSES }).notNull(),
     providerRefundId: text('provider_refund_id'),
+    attempts: integer('attempts').notNull().default(0),
+    /** When the next send may start; a sender claims the row by moving it forward (a lease). */
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }),
+    /** The last failure's kind and gateway code, never a message or value. */
+    lastError: text('last_error'),
     reason: text('reason'),
     createdBy: text('created_by'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
@@ -55,6 +68,8 @@ export const refunds = sqliteTable(
   (table) => [
     check('refunds_amount_positive', sql`amount > 0`),
     index('refunds_order_idx').on(table.orderId),
+    index('refunds_status_due_idx').on(table.status, table.nextAttemptAt),
+    index('refunds_status_created_idx').on(table.status, table.createdAt),
     // Account deletion finds the refunds an account created (to drop the link) without a scan.
     index('refunds_created_by_idx').on(table.createdBy),
   ],

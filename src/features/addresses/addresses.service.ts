@@ -43,12 +43,12 @@ export async function listAddresses(db: Db, userId: string): Promise<Address[]> 
   return rows.map(toAddress)
 }
 
-export async function findOwnAddress(db: Db, userId: string, id: string): Promise<AddressRow> {
+/** The caller's own saved address, or null (someone else's is null too). */
+export async function ownAddress(db: Db, userId: string, id: string): Promise<AddressRow | null> {
   const row = await db.query.addresses.findFirst({
     where: and(eq(addresses.id, id), eq(addresses.userId, userId)),
   })
-  if (!row) throw notFound(id)
-  return row
+  return row ?? null
 }
 
 /**

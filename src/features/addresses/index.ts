@@ -10,4 +10,4 @@ export const addressesRouter = createRouter()
 
 export type { AddressInput, PostalAddress } from './addresses.schemas'
 export { addressFields, PostalAddressSchema } from './addresses.schemas'
-export { findOwnAddress, toPostalAddress } from './addresses.service'
+export { ownAddress, toPostalAddress } from './addresses.service'

@@ -1,6 +1,6 @@
-import { and, desc, eq, lt } from 'drizzle-orm'
+import { and, desc, eq, lt, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
-import type { Statement } from '../../db/batch'
+import { insertWhen, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { auditLog } from '../../db/schema'
 import { decodeCursor, encodeCursor } from '../../http/pagination'
@@ -18,6 +18,11 @@ export type AuditEntry = {
 /** An audit insert to put in the same batch as the change it records, so neither exists without the other. */
 export function auditStatement(db: Db, entry: AuditEntry, now: Date) {
   return db.insert(auditLog).values({ id: randomId('aud'), ...entry, createdAt: now })
+}
+
+/** An audit insert that exists only if `condition` holds in the batch (e.g. the transition it records won). */
+export function auditStatementWhen(db: Db, entry: AuditEntry, now: Date, condition: SQL) {
+  return insertWhen(db, auditLog, { id: randomId('aud'), ...entry, createdAt: now }, condition)
 }
 
 /**

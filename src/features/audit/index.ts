@@ -4,4 +4,4 @@ import * as routes from './audit.routes'
 
 export const auditRouter = createRouter().openapi(routes.listAudit, handlers.listAudit)
 
-export { auditAccountDeletion, auditStatement } from './audit.service'
+export { auditAccountDeletion, auditStatement, auditStatementWhen } from './audit.service'

@@ -6,27 +6,24 @@ import { books, cartItems, orderLines, orders, payments } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { shippingFor } from '../../lib/money'
-import { findOwnAddress, toPostalAddress } from '../addresses'
+import { ownAddress, toPostalAddress } from '../addresses'
 import { type CartLine, cartLines } from '../cart'
-import type { PaymentProvider } from '../payments'
+import { gatewayFailureKind, type PaymentGateway } from '../payments'
 import { reserveStockStatements } from './inventory'
+import { abandonCheckout } from './order-lifecycle'
 import { addressColumns, loadOrder, toOrder } from './order-views'
 import type { AddressChoice, Order } from './orders.schemas'
-import { abandonCheckout } from './orders.service'
 
 /** The delivery address for a checkout or an address change: a saved one (the caller's own) or inline. */
 export async function resolveAddress(db: Db, userId: string, choice: AddressChoice) {
   if (choice.address) return choice.address
-  try {
-    return toPostalAddress(await findOwnAddress(db, userId, choice.addressId!))
-  } catch (error) {
-    if (!(error instanceof ApiError && error.status === 404)) throw error
-    throw new ApiError(422, {
-      title: 'Unknown address',
-      detail: 'addressId is not one of your saved addresses',
-      errors: [{ pointer: '/body/addressId', detail: 'No such address' }],
-    })
-  }
+  const saved = await ownAddress(db, userId, choice.addressId!)
+  if (saved) return toPostalAddress(saved)
+  throw new ApiError(422, {
+    title: 'Unknown address',
+    detail: 'addressId is not one of your saved addresses',
+    errors: [{ pointer: '/body/addressId', detail: 'No such address' }],
+  })
 }
 
 /** Totals from current catalog prices; whatever the client believes the prices are is irrelevant. */
@@ -82,7 +79,7 @@ type CheckoutPlan = {
   orderId: string
   paymentId: string
   userId: string
-  provider: PaymentProvider['name']
+  provider: PaymentGateway['name']
   lines: CartLine[]
   totals: ReturnType<typeof priceCart>
   address: ReturnType<typeof addressColumns>
@@ -150,7 +147,7 @@ function checkoutStatements(db: Db, plan: CheckoutPlan): Statement[] {
  */
 export async function checkout(
   db: Db,
-  provider: PaymentProvider,
+  provider: PaymentGateway,
   userId: string,
   choice: AddressChoice,
 ): Promise<Order> {
@@ -198,7 +195,7 @@ export async function checkout(
 
 async function createGatewayIntent(
   db: Db,
-  provider: PaymentProvider,
+  provider: PaymentGateway,
   input: {
     orderId: string
     userId: string
@@ -208,7 +205,7 @@ async function createGatewayIntent(
     currency: string
   },
 ) {
-  let intent: Awaited<ReturnType<PaymentProvider['createIntent']>>
+  let intent: Awaited<ReturnType<PaymentGateway['createIntent']>>
   try {
     intent = await provider.createIntent({
       amount: input.total,
@@ -216,7 +213,16 @@ async function createGatewayIntent(
       orderId: input.orderId,
       idempotencyKey: input.paymentId,
     })
-  } catch {
+  } catch (error) {
+    // Logged without values (OWASP ASVS 7.1.1): which order, and the failure's kind.
+    console.warn(
+      JSON.stringify({
+        level: 'warn',
+        msg: 'payment intent creation failed',
+        orderId: input.orderId,
+        failure: gatewayFailureKind(error),
+      }),
+    )
     await abandonCheckout(
       db,
       {

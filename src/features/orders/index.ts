@@ -3,14 +3,11 @@ import * as adminHandlers from './admin.handlers'
 import * as adminRoutes from './admin.routes'
 import * as handlers from './orders.handlers'
 import * as routes from './orders.routes'
+import * as webhookHandlers from './webhooks.handlers'
+import * as webhookRoutes from './webhooks.routes'
 
 export { commerceAccountDeletion } from './account-deletion'
 export { runCommerceCron } from './cron'
-// For the Stripe webhook (src/features/payments): the order effects of a payment event.
-export { releaseStockStatements } from './inventory'
-export { canTransition, REFUNDABLE } from './order-status'
-export { loadOrder, type OrderAggregate } from './order-views'
-export { pendingRefundStatement, reserveRefundStatement, sendRefund } from './refunds.service'
 
 export const ordersRouter = createRouter()
   .openapi(routes.createOrder, handlers.createOrder)
@@ -22,3 +19,6 @@ export const ordersRouter = createRouter()
   .openapi(adminRoutes.shipOrder, adminHandlers.shipOrder)
   .openapi(adminRoutes.deliverOrder, adminHandlers.deliverOrder)
   .openapi(adminRoutes.refundOrder, adminHandlers.refundOrder)
+  .openapi(adminRoutes.listRefunds, adminHandlers.listRefunds)
+  .openapi(adminRoutes.retryRefund, adminHandlers.retryRefund)
+  .openapi(webhookRoutes.stripeWebhook, webhookHandlers.stripeWebhook)

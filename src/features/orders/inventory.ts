@@ -1,6 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
-import { books, type OrderStatus, orders } from '../../db/schema'
+import { books } from '../../db/schema'
 
 type Line = { bookId: string; quantity: number }
 
@@ -20,26 +20,15 @@ export function reserveStockStatements(db: Db, lines: Line[], now: Date) {
 }
 
 /**
- * Gives an order's stock back, but only while the order is still in `whileStatus`. Put these before the
- * statement that moves the order out of that status, in the same batch: the release and the transition then
- * happen together or not at all, and a second attempt (a race with the webhook or the cron job) releases nothing.
+ * Gives an order's stock back, but only if `won` holds: the condition that the transition moving the order out
+ * of its stock-holding state won its compare-and-swap earlier in the same batch (order-lifecycle.ts). The
+ * release and the transition then happen together or not at all, and a competing transition releases nothing.
  */
-export function releaseStockStatements(
-  db: Db,
-  orderId: string,
-  lines: Line[],
-  whileStatus: OrderStatus,
-  now: Date,
-) {
+export function releaseStockStatements(db: Db, lines: Line[], won: SQL, now: Date) {
   return lines.map((line) =>
     db
       .update(books)
       .set({ stock: sql`${books.stock} + ${line.quantity}`, updatedAt: now })
-      .where(
-        and(
-          eq(books.id, line.bookId),
-          sql`exists (select 1 from ${orders} where ${orders.id} = ${orderId} and ${orders.status} = ${whileStatus})`,
-        ),
-      ),
+      .where(and(eq(books.id, line.bookId), won)),
   )
 }

@@ -1,9 +1,9 @@
 import { requestFingerprint, withIdempotency } from '../../http/idempotency'
 import { setNextLink } from '../../http/pagination'
 import type { AppRouteHandler } from '../../http/router'
-import { paymentProviderFor } from '../payments'
 import { checkout } from './checkout.service'
-import { cancelOrder as cancel, changeOrderAddress as changeAddress } from './order-actions.service'
+import { changeOrderAddress as changeAddress } from './order-actions.service'
+import { cancelOrder as cancel } from './order-lifecycle'
 import * as routes from './orders.routes'
 import type { Order } from './orders.schemas'
 import * as service from './orders.service'
@@ -20,7 +20,7 @@ export const createOrder: AppRouteHandler<typeof routes.createOrder> = async (c)
     },
     async () => ({
       status: 201,
-      body: await checkout(c.var.db, paymentProviderFor(c.var.config), user.id, body),
+      body: await checkout(c.var.db, c.var.gateway, user.id, body),
     }),
   )
   if (result.replayed) c.header('Idempotent-Replayed', 'true')
@@ -41,4 +41,4 @@ export const changeOrderAddress: AppRouteHandler<typeof routes.changeOrderAddres
   c.json(await changeAddress(c.var.db, c.req.valid('param').id, c.var.user, c.req.valid('json')), 200)
 
 export const cancelOrder: AppRouteHandler<typeof routes.cancelOrder> = async (c) =>
-  c.json(await cancel(c.var.db, paymentProviderFor(c.var.config), c.req.valid('param').id, c.var.user), 200)
+  c.json(await cancel(c.var.db, c.var.gateway, c.req.valid('param').id, c.var.user), 200)

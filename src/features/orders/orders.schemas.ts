@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { ORDER_STATUSES } from '../../db/schema'
+import { ORDER_STATUSES, REFUND_STATUSES } from '../../db/schema'
 import { addressFields, PostalAddressSchema } from '../addresses'
 import { MoneySchema } from '../books'
 
@@ -128,10 +128,31 @@ export const RefundSchema = z
     id: z.string(),
     orderId: z.string(),
     amount: MoneySchema,
-    status: z.enum(['pending', 'succeeded', 'failed']),
+    status: z.enum(REFUND_STATUSES).openapi({
+      description:
+        '`pending`: recorded, not yet confirmed by the gateway; `succeeded`: confirmed; `failed`: the last ' +
+        'attempt failed and the next one is at `nextAttemptAt`',
+    }),
+    attempts: z.number().int().openapi({ description: 'Gateway calls made so far' }),
+    lastError: z.string().nullable().openapi({ description: 'The last failure’s kind, e.g. `unreachable`' }),
+    nextAttemptAt: z.string().nullable().openapi({ format: 'date-time', description: 'Null once accepted' }),
     createdAt: z.string().openapi({ format: 'date-time' }),
+    updatedAt: z.string().openapi({ format: 'date-time' }),
   })
   .openapi('Refund')
+
+export const RefundIdParamsSchema = z.object({
+  id: z
+    .string()
+    .regex(/^rfd_[0-9a-z]{26}$/, 'Not a refund id')
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'rfd_01hzy3m8k2q9v7w5x4c3b2n1ma' }),
+})
+
+export const RefundsQuerySchema = z.object({ status: z.enum(REFUND_STATUSES).optional(), limit, cursor })
+
+export const RefundListSchema = z
+  .object({ data: z.array(RefundSchema), nextCursor: z.string().nullable() })
+  .openapi('RefundList')
 
 export const RefundResultSchema = z
   .object({ refund: RefundSchema, order: OrderSchema })

@@ -1,187 +1,242 @@
-import { eq, sql } from 'drizzle-orm'
-import { runBatch, type Statement } from '../../db/batch'
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm'
+import { z } from 'zod'
+import { insertWhen, runBatch } from '../../db/batch'
 import type { Db } from '../../db/client'
-import { isCheckViolation } from '../../db/errors'
-import { type OrderRow, type OrderStatus, orders, type RefundRow, refunds } from '../../db/schema'
+import { type OrderRow, payments, type RefundRow, type RefundStatus, refunds } from '../../db/schema'
+import type { AuthUser } from '../../env'
+import { decodeCursor, encodeCursor } from '../../http/pagination'
 import { ApiError } from '../../http/problem'
-import { randomId } from '../../lib/ids'
 import { money } from '../../lib/money'
-import { auditStatement } from '../audit'
-import type { PaymentProvider } from '../payments'
-import { assertTransition, REFUNDABLE } from './order-status'
-import { loadOrder, type OrderAggregate, toOrder } from './order-views'
-import type { Order } from './orders.schemas'
-
-type Actor = { id: string; role: 'customer' | 'admin' }
+import { auditStatementWhen } from '../audit'
+import { gatewayFailureKind, type PaymentGateway, PaymentGatewayError } from '../payments'
 
 /**
- * Adds `amount` to the order's refunded total, but only if nobody changed the order since it was read: when the
- * status or the refunded total moved, the CASE yields -1 and the `orders_refund_within_total` CHECK fails the
- * whole batch. The same CHECK refuses any total above what was paid. No race can refund twice.
+ * The refund protocol, for every path that returns money (admin refund, cancel of a paid order, late payment
+ * after expiry) and the record of refunds made at the gateway (charge.refunded):
+ *   1. the refund row is written `pending` in the same batch as the order transition that owes the money, with
+ *      `next_attempt_at = now` (due at once);
+ *   2. a sender claims it by moving `next_attempt_at` a lease ahead (compare-and-swap: one sender at a time),
+ *      then calls the gateway with the row's id as idempotency key, so a resend never refunds twice;
+ *   3. the answer is recorded: `succeeded` (or `pending` with the gateway's id while it settles), or `failed`
+ *      with the failure's kind and the next attempt after a backoff; every failure is logged, without values;
+ *   4. the cron job resends due rows until the gateway confirms them; an admin may list them by status and resend
+ *      one at once. A row claimed but not sent because the process died is due again when its lease ends.
+ * Stripe keeps idempotency keys for at least 24 hours (docs.stripe.com/api/idempotent_requests); the backoff
+ * is capped well below that, so a resend after a lost answer is always recognised.
  */
-export function reserveRefundStatement(
+
+/** How long a claimed send may take before the row is due again: well above the gateway timeout (10 s). */
+export const REFUND_LEASE_MS = 2 * 60 * 1000
+const FIRST_RETRY_MS = 60 * 1000
+const MAX_RETRY_MS = 60 * 60 * 1000
+
+/** 1 min after the first failed attempt, doubling, at most an hour. */
+export const retryDelay = (attempts: number) =>
+  Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), MAX_RETRY_MS)
+
+const UNCONFIRMED: RefundStatus[] = ['pending', 'failed']
+
+/** A refund row to insert in the transition's batch, only if `won` holds (the transition's swap won). */
+export function refundRowStatement(
   db: Db,
-  order: OrderRow,
-  amount: number,
-  status: OrderStatus,
+  input: { id: string; order: OrderRow; paymentId: string; amount: number | SQL; reason?: string | null },
+  options: { createdBy?: string | null; won: SQL; status?: RefundStatus },
   now: Date,
 ) {
-  return db
-    .update(orders)
-    .set({
-      refundedAmount: sql`CASE WHEN ${orders.status} = ${order.status} AND ${orders.refundedAmount} = ${order.refundedAmount} THEN ${orders.refundedAmount} + ${amount} ELSE -1 END`,
+  const status = options.status ?? 'pending'
+  return insertWhen(
+    db,
+    refunds,
+    {
+      id: input.id,
+      orderId: input.order.id,
+      paymentId: input.paymentId,
+      amount: input.amount,
+      currency: input.order.currency,
       status,
+      reason: input.reason ?? null,
+      createdBy: options.createdBy ?? null,
+      attempts: 0,
+      nextAttemptAt: status === 'pending' ? now : null,
+      createdAt: now,
       updatedAt: now,
-    })
-    .where(eq(orders.id, order.id))
+    },
+    options.won,
+  )
 }
 
-export function refundExceedsPaid(remaining: number, currency: string): ApiError {
-  return new ApiError(422, {
-    title: 'Refund exceeds what was paid',
-    detail: `At most ${remaining} (${currency} minor units) can still be refunded`,
-    errors: [{ pointer: '/body/amount', detail: `At most ${remaining}` }],
-  })
-}
+/** Unconfirmed, never accepted by the gateway, and not claimed by a sender right now. */
+const sendable = (now: Date) =>
+  and(
+    inArray(refunds.status, UNCONFIRMED),
+    isNull(refunds.providerRefundId),
+    isNotNull(refunds.nextAttemptAt),
+    lte(refunds.nextAttemptAt, now),
+  )
 
-const concurrentChange = (id: string) =>
-  new ApiError(409, { title: 'Order changed', detail: `Order ${id} changed meanwhile; fetch it and retry` })
-
-/** Runs the reservation batch; a failed guard becomes 409 (someone else changed the order). */
-export async function runReservation(db: Db, orderId: string, statements: Statement[]) {
-  try {
-    await runBatch(db, statements)
-  } catch (error) {
-    if (isCheckViolation(error, 'orders_refund_within_total')) throw concurrentChange(orderId)
-    throw error
-  }
-}
-
-export function pendingRefundStatement(
-  db: Db,
-  input: { id: string; order: OrderRow; paymentId: string; amount: number; reason?: string; actor?: Actor },
-  now: Date,
-) {
-  return db.insert(refunds).values({
-    id: input.id,
-    orderId: input.order.id,
-    paymentId: input.paymentId,
-    amount: input.amount,
-    currency: input.order.currency,
-    status: 'pending',
-    reason: input.reason ?? null,
-    createdBy: input.actor?.id ?? null,
-    createdAt: now,
-    updatedAt: now,
-  })
-}
-
-/** Calls the gateway for a reserved refund; on failure undoes the reservation and answers 502. */
+/**
+ * One attempt to send a refund row to the gateway, if it is due and nobody else holds it. Never throws for a
+ * gateway failure: the failure is recorded on the row and logged, and the row stays due for a retry.
+ * Returns the row as it is afterwards.
+ */
 export async function sendRefund(
   db: Db,
-  provider: PaymentProvider,
-  input: { refundId: string; intentId: string; amount: number; order: OrderRow; reservedStatus: OrderStatus },
-): Promise<void> {
+  gateway: PaymentGateway,
+  refundId: string,
+  now = new Date(),
+): Promise<RefundRow> {
+  const [claimed] = await db
+    .update(refunds)
+    .set({
+      attempts: sql`${refunds.attempts} + 1`,
+      nextAttemptAt: new Date(now.getTime() + REFUND_LEASE_MS),
+      updatedAt: now,
+    })
+    .where(and(eq(refunds.id, refundId), sendable(now)))
+    .returning()
+  if (!claimed) return (await db.query.refunds.findFirst({ where: eq(refunds.id, refundId) }))!
   try {
-    const result = await provider.refund({
-      intentId: input.intentId,
-      amount: input.amount,
-      idempotencyKey: input.refundId,
+    const payment = await db.query.payments.findFirst({ where: eq(payments.id, claimed.paymentId) })
+    if (!payment?.intentId) throw new PaymentGatewayError('The payment has no intent at the gateway')
+    const result = await gateway.refund({
+      intentId: payment.intentId,
+      amount: claimed.amount,
+      idempotencyKey: claimed.id,
     })
-    await db
+    const [recorded] = await db
       .update(refunds)
-      .set({ status: result.status, providerRefundId: result.refundId, updatedAt: new Date() })
-      .where(eq(refunds.id, input.refundId))
-  } catch {
-    const now = new Date()
-    await runBatch(db, [
-      db
-        .update(orders)
-        .set({
-          refundedAmount: sql`${orders.refundedAmount} - ${input.amount}`,
-          status: sql`CASE WHEN ${orders.status} = ${input.reservedStatus} THEN ${input.order.status} ELSE ${orders.status} END`,
-          updatedAt: now,
-        })
-        .where(eq(orders.id, input.order.id)),
-      db.update(refunds).set({ status: 'failed', updatedAt: now }).where(eq(refunds.id, input.refundId)),
-    ])
-    throw new ApiError(502, {
-      title: 'Payment gateway unavailable',
-      type: 'payment-gateway-error',
-      detail: 'The refund could not be made; nothing changed. Try again.',
-    })
+      .set({
+        status: result.status,
+        providerRefundId: result.refundId,
+        nextAttemptAt: null,
+        lastError: null,
+        updatedAt: new Date(),
+      })
+      .where(eq(refunds.id, refundId))
+      .returning()
+    return recorded!
+  } catch (error) {
+    const failure = gatewayFailureKind(error)
+    // OWASP ASVS 7.1.1: ids, counts and the failure's kind only; never the gateway's message or an amount.
+    console.warn(
+      JSON.stringify({
+        level: 'warn',
+        msg: 'refund attempt failed',
+        refundId,
+        orderId: claimed.orderId,
+        attempts: claimed.attempts,
+        failure,
+      }),
+    )
+    const [recorded] = await db
+      .update(refunds)
+      .set({
+        status: 'failed',
+        lastError: failure,
+        nextAttemptAt: new Date(now.getTime() + retryDelay(claimed.attempts)),
+        updatedAt: new Date(),
+      })
+      .where(and(eq(refunds.id, refundId), isNull(refunds.providerRefundId)))
+      .returning()
+    return recorded ?? claimed
   }
 }
 
-export function toRefund(
-  row: Pick<RefundRow, 'id' | 'orderId' | 'amount' | 'currency' | 'status' | 'createdAt'>,
-) {
+/** The cron job's part: resends every due refund (oldest due first), a bounded number per run. */
+export async function retryDueRefunds(db: Db, gateway: PaymentGateway, now = new Date(), limit = 50) {
+  const due = await db
+    .select({ id: refunds.id })
+    .from(refunds)
+    .where(sendable(now))
+    .orderBy(asc(refunds.nextAttemptAt))
+    .limit(limit)
+  let succeeded = 0
+  for (const { id } of due) {
+    const refund = await sendRefund(db, gateway, id, now)
+    if (refund.providerRefundId) succeeded++
+  }
+  return { retriedRefunds: due.length, confirmedRefunds: succeeded }
+}
+
+export function toRefund(row: RefundRow) {
   return {
     id: row.id,
     orderId: row.orderId,
     amount: money(row.amount, row.currency),
     status: row.status,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    nextAttemptAt: row.providerRefundId ? null : (row.nextAttemptAt?.toISOString() ?? null),
     createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
   }
 }
 
-/** What a refund of an order needs: a settled payment, something left to refund, an amount within it. */
-function planRefund(aggregate: OrderAggregate, requested: number | undefined) {
-  const { order, payment } = aggregate
-  if (!REFUNDABLE.includes(order.status)) {
-    throw new ApiError(409, {
-      title: 'Illegal order transition',
-      type: 'illegal-transition',
-      detail: `Cannot refund order ${order.id}: it is ${order.status}`,
-    })
+const cursorSchema = z.object({ t: z.number().int(), i: z.string() })
+
+/** Admin: refunds newest first, optionally by status. */
+export async function listRefunds(db: Db, query: { status?: RefundStatus; limit: number; cursor?: string }) {
+  const after = query.cursor ? decodeCursor(query.cursor, cursorSchema) : undefined
+  const rows = await db
+    .select()
+    .from(refunds)
+    .where(
+      and(
+        query.status ? eq(refunds.status, query.status) : undefined,
+        after
+          ? or(
+              lt(refunds.createdAt, new Date(after.t)),
+              and(eq(refunds.createdAt, new Date(after.t)), lt(refunds.id, after.i)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(refunds.createdAt), desc(refunds.id))
+    .limit(query.limit + 1)
+  const page = rows.slice(0, query.limit)
+  const last = page.at(-1)
+  return {
+    data: page.map(toRefund),
+    nextCursor:
+      rows.length > query.limit && last ? encodeCursor({ t: last.createdAt.getTime(), i: last.id }) : null,
   }
-  const remaining = order.totalAmount - order.refundedAmount
-  const amount = requested ?? remaining
-  if (amount > remaining) throw refundExceedsPaid(remaining, order.currency)
-  if (!payment?.intentId || payment.status !== 'succeeded') {
-    throw new ApiError(409, {
-      title: 'Not paid',
-      detail: `Order ${order.id} has no settled payment to refund`,
-    })
-  }
-  const status: OrderStatus = amount === remaining ? 'refunded' : 'partially_refunded'
-  assertTransition(order, status, 'refund')
-  return { amount, status, intentId: payment.intentId, paymentId: payment.id }
 }
 
-/** Admin refund, full (default) or partial, through the gateway. Never more than was paid. */
-export async function refundOrder(
-  db: Db,
-  provider: PaymentProvider,
-  input: { aggregate: OrderAggregate; amount?: number; reason?: string; actor: Actor },
-) {
-  const { order } = input.aggregate
-  const plan = planRefund(input.aggregate, input.amount)
+/**
+ * Admin: resend an unconfirmed refund now (audited), instead of waiting for its next attempt. The same row, so
+ * the same idempotency key: a refund the gateway already made is not made again. 409 once it is confirmed.
+ */
+export async function retryRefund(db: Db, gateway: PaymentGateway, id: string, admin: Pick<AuthUser, 'id'>) {
   const now = new Date()
-  const refundId = randomId('rfd')
-  await runReservation(db, order.id, [
-    pendingRefundStatement(
-      db,
-      { id: refundId, order, ...plan, reason: input.reason, actor: input.actor },
-      now,
-    ),
-    auditStatement(
+  const retryable = sql`exists (select 1 from ${refunds} where ${refunds.id} = ${id} and ${refunds.status} in ('pending', 'failed') and ${refunds.providerRefundId} is null and ${refunds.nextAttemptAt} is not null)`
+  const [, made] = (await runBatch(db, [
+    auditStatementWhen(
       db,
       {
-        actorId: input.actor.id,
-        action: 'order.refund',
-        targetType: 'order',
-        targetId: order.id,
-        before: { status: order.status, refundedAmount: order.refundedAmount },
-        after: { status: plan.status, refundedAmount: order.refundedAmount + plan.amount, refundId },
+        actorId: admin.id,
+        action: 'refund.retry',
+        targetType: 'refund',
+        targetId: id,
+        before: null,
+        after: null,
       },
       now,
+      retryable,
     ),
-    reserveRefundStatement(db, order, plan.amount, plan.status, now),
-  ])
-  await sendRefund(db, provider, { refundId, order, reservedStatus: plan.status, ...plan })
-  const refund = await db.query.refunds.findFirst({ where: eq(refunds.id, refundId) })
-  return { refund: toRefund(refund!), order: toOrder(await loadOrder(db, order.id)) }
+    db
+      .update(refunds)
+      .set({ nextAttemptAt: now, updatedAt: now })
+      .where(and(eq(refunds.id, id), retryable))
+      .returning({ id: refunds.id }),
+  ])) as [unknown, { id: string }[]]
+  if (made.length === 0) {
+    const row = await db.query.refunds.findFirst({ where: eq(refunds.id, id) })
+    if (!row) throw new ApiError(404, { title: 'Refund not found', detail: `No refund has id ${id}` })
+    throw new ApiError(409, {
+      title: 'Refund not retryable',
+      type: 'illegal-transition',
+      detail: `Refund ${id} is ${row.status}${row.providerRefundId ? ' at the gateway' : ''}; nothing to resend`,
+    })
+  }
+  return toRefund(await sendRefund(db, gateway, id, now))
 }
-
-export type { Order }

@@ -1,5 +1,5 @@
 import { base32 } from '../../lib/ids'
-import type { PaymentProvider } from './provider'
+import type { PaymentGateway } from './gateway'
 
 const token = (bytes = 12) => base32(crypto.getRandomValues(new Uint8Array(bytes)))
 
@@ -8,7 +8,7 @@ const token = (bytes = 12) => base32(crypto.getRandomValues(new Uint8Array(bytes
  * no state; an intent becomes paid only through a signed `payment_intent.succeeded` webhook, as with Stripe
  * (`npm run stripe:simulate`).
  */
-export function createLocalProvider(): PaymentProvider {
+export function createLocalGateway(): PaymentGateway {
   return {
     name: 'local',
     async createIntent() {

@@ -1,5 +1,4 @@
-import type { IntentStatus, PaymentProvider } from './provider'
-import { PaymentGatewayError } from './provider'
+import { type IntentStatus, type PaymentGateway, PaymentGatewayError } from './gateway'
 
 type StripeOptions = { secretKey: string; apiBase: string; fetcher?: typeof fetch }
 
@@ -36,7 +35,7 @@ export const GATEWAY_TIMEOUT_MS = 10 * 1000
  * The real adapter: Stripe's REST API over fetch (no SDK: stripe-node's Node-only paths do not belong in the
  * Worker). Every write sends an `Idempotency-Key`, so a retry after a timeout never charges or refunds twice.
  */
-export function createStripeProvider(options: StripeOptions): PaymentProvider {
+export function createStripeGateway(options: StripeOptions): PaymentGateway {
   const fetcher = options.fetcher ?? fetch
   const base = options.apiBase.replace(/\/+$/, '')
 

@@ -1,10 +1,9 @@
 import { ConfigError } from '../../config'
 import { ApiError } from '../../http/problem'
 import type { AppRouteHandler } from '../../http/router'
-import { paymentProviderFor } from './provider'
-import { verifyStripeSignature } from './webhook-signature'
+import { verifyStripeSignature } from '../payments'
+import { handleStripeEvent, StripeEventSchema } from './payment-events'
 import type * as routes from './webhooks.routes'
-import { handleStripeEvent, StripeEventSchema } from './webhooks.service'
 
 const badRequest = (detail: string) => new ApiError(400, { title: 'Invalid webhook', detail })
 
@@ -23,6 +22,6 @@ export const stripeWebhook: AppRouteHandler<typeof routes.stripeWebhook> = async
   }
   const event = StripeEventSchema.safeParse(parsed)
   if (!event.success) throw badRequest('The body is not a Stripe event')
-  const result = await handleStripeEvent(c.var.db, paymentProviderFor(c.var.config), event.data)
+  const result = await handleStripeEvent(c.var.db, c.var.gateway, event.data)
   return c.json({ received: true as const, duplicate: result.duplicate }, 200)
 }
