@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
-import { base64url } from 'jose'
 import type { z } from 'zod'
+import { decodeBase64Url, encodeBase64Url } from '../lib/base64url'
 import { canonicalQuery } from './canonical-query'
 import { ApiError } from './problem'
 
@@ -9,12 +9,12 @@ import { ApiError } from './problem'
  * as the first and stable while rows are inserted (unlike OFFSET).
  */
 export function encodeCursor(value: unknown): string {
-  return base64url.encode(JSON.stringify(value))
+  return encodeBase64Url(JSON.stringify(value))
 }
 
 export function decodeCursor<T extends z.ZodType>(cursor: string, schema: T): z.output<T> {
   try {
-    return schema.parse(JSON.parse(new TextDecoder().decode(base64url.decode(cursor))))
+    return schema.parse(JSON.parse(new TextDecoder().decode(decodeBase64Url(cursor))))
   } catch {
     throw invalidCursor()
   }

@@ -6,6 +6,7 @@ import { cartItems, type OrderRow, type OrderStatus, orders, payments } from '..
 import type { AuthUser } from '../../env'
 import { decodeCursor, encodeCursor } from '../../http/pagination'
 import { ApiError } from '../../http/problem'
+import { chunks } from '../../lib/chunks'
 import { auditStatement } from '../audit/audit.service'
 import type { PaymentProvider } from '../payments/provider'
 import { releaseStockStatements } from './inventory'
@@ -22,11 +23,6 @@ import type { Order } from './orders.schemas'
 
 type Line = { bookId: string; quantity: number }
 
-function chunked<T>(items: T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
-    items.slice(i * size, i * size + size),
-  )
-}
 type Caller = Pick<AuthUser, 'id' | 'role'>
 
 const cursorSchema = z.object({ i: z.number().int() })
@@ -131,7 +127,7 @@ export async function abandonCheckout(
       .where(and(eq(orders.id, order.orderId), eq(orders.status, 'pending_payment'))),
     db.update(payments).set({ status: 'failed', updatedAt: now }).where(eq(payments.orderId, order.orderId)),
     // Restored in chunks: D1 binds at most 100 parameters per statement.
-    ...chunked(order.lines, 16).map((chunk) =>
+    ...chunks(order.lines, 16).map((chunk) =>
       db
         .insert(cartItems)
         .values(chunk.map((line) => ({ ...line, userId: order.userId, createdAt: now, updatedAt: now })))
