@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, lt, sql } from 'drizzle-orm'
 import { runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
+import { loggableError } from '../../db/errors'
 import { cartItems, type OrderRow, type OrderStatus, orders, payments } from '../../db/schema'
 import type { AuthUser } from '../../env'
 import { bySeq, keysetPage } from '../../http/pagination'
@@ -183,8 +184,16 @@ export async function cancelIntentQuietly(provider: PaymentProvider | null, aggr
   if (!provider || !intentId || !aggregate.payment) return
   try {
     await provider.cancelIntent({ intentId, idempotencyKey: `${aggregate.payment.id}_cancel` })
-  } catch {
-    // Logged by the platform; nothing to undo locally.
+  } catch (error) {
+    // Nothing to undo locally; logged so a gateway outage is visible.
+    console.warn(
+      JSON.stringify({
+        level: 'warn',
+        msg: 'payment intent not cancelled at the gateway',
+        orderId: aggregate.order.id,
+        ...loggableError(error),
+      }),
+    )
   }
 }
 

@@ -27,25 +27,17 @@ export type PaymentProvider = {
 /** A gateway failure (network, 4xx/5xx from the provider). Callers answer 502 and compensate. */
 export class PaymentGatewayError extends Error {
   override name = 'PaymentGatewayError'
-  constructor(
-    message: string,
-    readonly gatewayStatus?: number,
-    readonly gatewayCode?: string,
-  ) {
-    super(message)
-  }
 }
 
 /**
  * Stripe when a secret key is configured; otherwise the local stand-in, which production refuses so that a
  * missing secret can never turn real orders into unpaid "paid" ones.
  */
-export function paymentProviderFor(config: Config, fetcher: typeof fetch = fetch): PaymentProvider {
+export function paymentProviderFor(config: Config): PaymentProvider {
   if (config.STRIPE_SECRET_KEY) {
     return createStripeProvider({
       secretKey: config.STRIPE_SECRET_KEY,
       apiBase: config.STRIPE_API_BASE,
-      fetcher,
     })
   }
   if (config.ENVIRONMENT === 'production') {

@@ -60,11 +60,7 @@ export function createStripeProvider(options: StripeOptions): PaymentProvider {
       | (T & { error?: { message?: string; code?: string } })
       | null
     if (!response.ok || !body) {
-      throw new PaymentGatewayError(
-        body?.error?.message ?? `Stripe answered ${response.status}`,
-        response.status,
-        body?.error?.code,
-      )
+      throw new PaymentGatewayError(body?.error?.message ?? `Stripe answered ${response.status}`)
     }
     return body as T
   }
