@@ -1,4 +1,4 @@
-import { base64url, exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { base64url, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
 import { bookInput } from './helpers/fixtures'
@@ -81,11 +81,41 @@ describe('access token verification (RFC 8725)', () => {
   })
 
   it('accepts any key of the configured set (rotation) — a key not in the set is refused', async () => {
-    const { publicKey } = await generateKeyPair('ES256')
-    const jwk = await exportJWK(publicKey)
-    expect(JSON.parse(harness.env.JWT_PUBLIC_JWKS).keys.some((key: { x: string }) => key.x === jwk.x)).toBe(
-      false,
-    )
+    const admin = decodeJwt(await adminToken())
+    const signWith = (key: CryptoKey, kid: string) =>
+      new SignJWT({ role: 'admin', sid: admin.sid })
+        .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
+        .setSubject(admin.sub!)
+        .setIssuer(harness.env.JWT_ISSUER)
+        .setAudience(harness.env.JWT_AUDIENCE)
+        .setIssuedAt()
+        .setJti(crypto.randomUUID())
+        .setExpirationTime('5m')
+        .sign(key)
+    const [rotated, outsider] = [await generateKeyPair('ES256'), await generateKeyPair('ES256')]
+    const rotatedJwk = { ...(await exportJWK(rotated.publicKey)), kid: 'rotated', alg: 'ES256', use: 'sig' }
+    const configured: { keys: object[] } = JSON.parse(harness.env.JWT_PUBLIC_JWKS)
+    const JWT_PUBLIC_JWKS = JSON.stringify({ keys: [...configured.keys, rotatedJwk] })
+    const createBookWith = async (token: string) =>
+      harness.requestWithEnv(
+        '/v1/books',
+        {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(bookInput()),
+        },
+        { JWT_PUBLIC_JWKS },
+      )
+
+    // Both keys of the set verify: the current one and the one being rotated in.
+    expect((await createBookWith(await adminToken())).status).toBe(201)
+    expect((await createBookWith(await signWith(rotated.privateKey, 'rotated'))).status).toBe(201)
+    // A key outside the set is refused, whether it names a kid of its own or one of the set's.
+    for (const kid of ['outsider', 'rotated']) {
+      const refused = await createBookWith(await signWith(outsider.privateKey, kid))
+      expect(refused.status).toBe(401)
+      expect(refused.headers.get('WWW-Authenticate')).toContain('error="invalid_token"')
+    }
   })
 
   it('answers a malformed Authorization header with 401', async () => {

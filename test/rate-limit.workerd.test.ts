@@ -45,13 +45,15 @@ describe('rate limits (workerd: Rate Limiting binding)', () => {
   })
 
   it('keeps separate budgets for separate addresses', async () => {
+    // Origin requests (no-cache): cache hits are never counted, so they could not spend a budget.
     const ip = newIp()
-    await statuses(4, () =>
-      send('/v1/books?limit=1', { headers: { 'CF-Connecting-IP': ip } }, tiny('PUBLIC')),
+    const spent = await statuses(4, () =>
+      send('/v1/books?limit=1', { headers: { 'CF-Connecting-IP': ip, ...ORIGIN } }, tiny('PUBLIC')),
     )
+    expect(spent.map((response) => response.status)).toEqual([200, 200, 200, 429])
     const other = await send(
       '/v1/books?limit=1',
-      { headers: { 'CF-Connecting-IP': newIp() } },
+      { headers: { 'CF-Connecting-IP': newIp(), ...ORIGIN } },
       tiny('PUBLIC'),
     )
     expect(other.status).toBe(200)
