@@ -8,6 +8,18 @@ import { adminToken, signToken } from './helpers/tokens'
 // Any admin route will do: POST /v1/books verifies the token, then the role.
 const createWith = (token: string) => api('POST', '/v1/books', { token, body: bookInput() })
 
+/** An access token as the service signs one, but with any key, kid and algorithm: the forgeries below. */
+function signWith(key: CryptoKey | Uint8Array, header: { alg: string; kid: string }, claims: object = {}) {
+  return new SignJWT({ role: 'admin', sub: 'usr_x', ...claims })
+    .setProtectedHeader({ ...header, typ: 'at+jwt' })
+    .setIssuer(harness.env.JWT_ISSUER)
+    .setAudience(harness.env.JWT_AUDIENCE)
+    .setIssuedAt()
+    .setJti(crypto.randomUUID())
+    .setExpirationTime('5m')
+    .sign(key)
+}
+
 async function expectRejected(token: string) {
   const response = await createWith(token)
   expect(response.status).toBe(401)
@@ -50,29 +62,13 @@ describe('access token verification (RFC 8725)', () => {
     await expectRejected(await signToken({ role: 'admin', kid: 'no-such-key' }))
     const { privateKey } = await generateKeyPair('ES256')
     const kid = JSON.parse(harness.env.JWT_PRIVATE_JWK).kid
-    const forged = await new SignJWT({ role: 'admin' })
-      .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
-      .setSubject('usr_x')
-      .setIssuer(harness.env.JWT_ISSUER)
-      .setAudience(harness.env.JWT_AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(privateKey)
-    await expectRejected(forged)
+    await expectRejected(await signWith(privateKey, { alg: 'ES256', kid }))
   })
 
   it('rejects HS256 signed with the public key (algorithm confusion)', async () => {
     const publicJwk = JSON.parse(harness.env.JWT_PUBLIC_JWKS).keys[0]
     const secret = new TextEncoder().encode(JSON.stringify(publicJwk))
-    const token = await new SignJWT({ role: 'admin' })
-      .setProtectedHeader({ alg: 'HS256', kid: publicJwk.kid, typ: 'at+jwt' })
-      .setSubject('usr_x')
-      .setIssuer(harness.env.JWT_ISSUER)
-      .setAudience(harness.env.JWT_AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(secret)
-    await expectRejected(token)
+    await expectRejected(await signWith(secret, { alg: 'HS256', kid: publicJwk.kid }))
   })
 
   it('rejects a JWT of another type and a token without a known role', async () => {
@@ -81,17 +77,9 @@ describe('access token verification (RFC 8725)', () => {
   })
 
   it('accepts any key of the configured set (rotation) — a key not in the set is refused', async () => {
-    const admin = decodeJwt(await adminToken())
-    const signWith = (key: CryptoKey, kid: string) =>
-      new SignJWT({ role: 'admin', sid: admin.sid })
-        .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
-        .setSubject(admin.sub!)
-        .setIssuer(harness.env.JWT_ISSUER)
-        .setAudience(harness.env.JWT_AUDIENCE)
-        .setIssuedAt()
-        .setJti(crypto.randomUUID())
-        .setExpirationTime('5m')
-        .sign(key)
+    // The admin's own subject and session, so a token that verifies passes the session check too.
+    const { sub, sid } = decodeJwt(await adminToken())
+    const signAdmin = (key: CryptoKey, kid: string) => signWith(key, { alg: 'ES256', kid }, { sub, sid })
     const [rotated, outsider] = [await generateKeyPair('ES256'), await generateKeyPair('ES256')]
     const rotatedJwk = { ...(await exportJWK(rotated.publicKey)), kid: 'rotated', alg: 'ES256', use: 'sig' }
     const configured: { keys: object[] } = JSON.parse(harness.env.JWT_PUBLIC_JWKS)
@@ -109,10 +97,10 @@ describe('access token verification (RFC 8725)', () => {
 
     // Both keys of the set verify: the current one and the one being rotated in.
     expect((await createBookWith(await adminToken())).status).toBe(201)
-    expect((await createBookWith(await signWith(rotated.privateKey, 'rotated'))).status).toBe(201)
+    expect((await createBookWith(await signAdmin(rotated.privateKey, 'rotated'))).status).toBe(201)
     // A key outside the set is refused, whether it names a kid of its own or one of the set's.
     for (const kid of ['outsider', 'rotated']) {
-      const refused = await createBookWith(await signWith(outsider.privateKey, kid))
+      const refused = await createBookWith(await signAdmin(outsider.privateKey, kid))
       expect(refused.status).toBe(401)
       expect(refused.headers.get('WWW-Authenticate')).toContain('error="invalid_token"')
     }
