@@ -32,7 +32,10 @@ export async function signToken(options: TokenOptions = {}): Promise<string> {
 export type Customer = { id: string; token: string }
 
 /** A user row and a session inserted directly (faster than a sign-in's PBKDF2) and an access token for them. */
-export async function createUser(role: 'customer' | 'admin' = 'customer'): Promise<Customer> {
+export async function createUser(
+  role: 'customer' | 'admin' = 'customer',
+  profile: { name?: string } = {},
+): Promise<Customer> {
   const id = randomId('usr')
   const now = new Date()
   await harness
@@ -41,7 +44,7 @@ export async function createUser(role: 'customer' | 'admin' = 'customer'): Promi
     .values({
       id,
       email: `${id}@example.test`,
-      name: 'Test User',
+      name: profile.name ?? 'Test User',
       passwordHash: 'x',
       role,
       createdAt: now,
