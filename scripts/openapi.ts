@@ -10,7 +10,11 @@ import { throwawayEnv } from './lib/throwaway-env.ts'
 const { values } = parseArgs({ options: { out: { type: 'string', default: '.tmp/openapi.json' } } })
 // The app's request log line (console.log) is not this script's output.
 console.log = () => {}
-const env = await throwawayEnv({ JWT_ISSUER: 'https://api.folio.example' })
+// The production origin (wrangler.toml [env.production]), as the published document names it.
+const env = await throwawayEnv({
+  JWT_ISSUER: 'https://api.folio.example',
+  PUBLIC_API_URL: 'https://api.folio.example',
+})
 const response = await createApp().request('https://api.folio.example/openapi.json', {}, env)
 if (response.status !== 200) {
   process.stderr.write(`GET /openapi.json answered ${response.status}: ${await response.text()}\n`)
