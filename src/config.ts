@@ -25,8 +25,6 @@ const rateLimitPolicy = z
     return { limit: limit!, period: period! }
   })
 
-export type RateLimitPolicy = { limit: number; period: number }
-
 const configSchema = z.object({
   ENVIRONMENT: z.enum(['development', 'test', 'production']).default('production'),
   JWT_ISSUER: z.string().min(1),

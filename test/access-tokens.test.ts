@@ -1,4 +1,4 @@
-import { base64url, exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { base64url, decodeJwt, exportJWK, generateKeyPair } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
 import { bookInput } from './helpers/fixtures'
@@ -50,29 +50,13 @@ describe('access token verification (RFC 8725)', () => {
     await expectRejected(await signToken({ role: 'admin', kid: 'no-such-key' }))
     const { privateKey } = await generateKeyPair('ES256')
     const kid = JSON.parse(harness.env.JWT_PRIVATE_JWK).kid
-    const forged = await new SignJWT({ role: 'admin' })
-      .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
-      .setSubject('usr_x')
-      .setIssuer(harness.env.JWT_ISSUER)
-      .setAudience(harness.env.JWT_AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(privateKey)
-    await expectRejected(forged)
+    await expectRejected(await signToken({ role: 'admin', key: privateKey, kid }))
   })
 
   it('rejects HS256 signed with the public key (algorithm confusion)', async () => {
     const publicJwk = JSON.parse(harness.env.JWT_PUBLIC_JWKS).keys[0]
     const secret = new TextEncoder().encode(JSON.stringify(publicJwk))
-    const token = await new SignJWT({ role: 'admin' })
-      .setProtectedHeader({ alg: 'HS256', kid: publicJwk.kid, typ: 'at+jwt' })
-      .setSubject('usr_x')
-      .setIssuer(harness.env.JWT_ISSUER)
-      .setAudience(harness.env.JWT_AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(secret)
-    await expectRejected(token)
+    await expectRejected(await signToken({ role: 'admin', key: secret, alg: 'HS256', kid: publicJwk.kid }))
   })
 
   it('rejects a JWT of another type and a token without a known role', async () => {
@@ -81,11 +65,34 @@ describe('access token verification (RFC 8725)', () => {
   })
 
   it('accepts any key of the configured set (rotation) — a key not in the set is refused', async () => {
-    const { publicKey } = await generateKeyPair('ES256')
-    const jwk = await exportJWK(publicKey)
-    expect(JSON.parse(harness.env.JWT_PUBLIC_JWKS).keys.some((key: { x: string }) => key.x === jwk.x)).toBe(
-      false,
-    )
+    // The admin's own subject and session, so a token that verifies passes the session check too.
+    const { sub, sid } = decodeJwt(await adminToken())
+    const signAdmin = (key: CryptoKey, kid: string) =>
+      signToken({ role: 'admin', sub, key, kid, claims: { sid } })
+    const [rotated, outsider] = [await generateKeyPair('ES256'), await generateKeyPair('ES256')]
+    const rotatedJwk = { ...(await exportJWK(rotated.publicKey)), kid: 'rotated', alg: 'ES256', use: 'sig' }
+    const configured: { keys: object[] } = JSON.parse(harness.env.JWT_PUBLIC_JWKS)
+    const JWT_PUBLIC_JWKS = JSON.stringify({ keys: [...configured.keys, rotatedJwk] })
+    const createBookWith = async (token: string) =>
+      harness.requestWithEnv(
+        '/v1/books',
+        {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(bookInput()),
+        },
+        { JWT_PUBLIC_JWKS },
+      )
+
+    // Both keys of the set verify: the current one and the one being rotated in.
+    expect((await createBookWith(await adminToken())).status).toBe(201)
+    expect((await createBookWith(await signAdmin(rotated.privateKey, 'rotated'))).status).toBe(201)
+    // A key outside the set is refused, whether it names a kid of its own or one of the set's.
+    for (const kid of ['outsider', 'rotated']) {
+      const refused = await createBookWith(await signAdmin(outsider.privateKey, kid))
+      expect(refused.status).toBe(401)
+      expect(refused.headers.get('WWW-Authenticate')).toContain('error="invalid_token"')
+    }
   })
 
   it('answers a malformed Authorization header with 401', async () => {

@@ -1,23 +1,9 @@
 // Runs in the workerd project only (vitest.config.ts): it needs a binding Node does not have.
 import { describe, expect, it } from 'vitest'
+import { cacheStatus, untilHit } from './helpers/edge-cache'
 import { createBook, uniqueWord } from './helpers/fixtures'
 import { api, json } from './helpers/http'
 import { adminToken } from './helpers/tokens'
-
-const cacheStatus = (response: Response) => response.headers.get('Cache-Status')
-
-/**
- * Repeats `first` then `second` until `second` is a hit (the store happens in waitUntil, and other test files
- * may bump the shared catalog version in between), and returns that pair.
- */
-async function untilHit(first: () => Promise<Response>, second: () => Promise<Response>) {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const a = await first()
-    const b = await second()
-    if (cacheStatus(b)?.startsWith('Folio; hit')) return { first: a, second: b }
-  }
-  throw new Error('never served from the edge cache')
-}
 
 describe('edge cache (workerd: Cache API)', () => {
   it('stores a public book read and serves the next one from the cache, with Cache-Status', async () => {

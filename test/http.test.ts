@@ -27,6 +27,9 @@ describe('errors are RFC 9457 problem details', () => {
     const item = await api('POST', '/v1/books/bk_00000000000000000000000000')
     expect(item.status).toBe(405)
     expect(item.headers.get('Allow')).toContain('PATCH')
+    // The app routes a trailing slash like the path without it, so the 405 answers there too.
+    expect((await api('GET', '/v1/books/')).status).toBe(200)
+    expect((await api('DELETE', '/v1/books/')).headers.get('Allow')).toBe('GET, POST, HEAD')
   })
 
   it('500 carries the request id and nothing internal', async () => {

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { Secret, TOTP } from 'otpauth'
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { harness } from '#harness'
 import { recoveryCodes, totpFactors } from '../src/db/schema'
 import { login, PASSWORD, signedIn } from './helpers/accounts'
@@ -13,14 +13,17 @@ const codeAt = (secret: string, stepOffset = 0) =>
   totp(secret).generate({ timestamp: Date.now() + stepOffset * 30_000 })
 
 /**
- * Waits out the last 3 seconds of a 30-second step, so a code computed here for the previous step is still inside
- * the server's ±1 step window when the request arrives (otherwise the test would race the clock). No assertion
- * depends on this delay; it only keeps the test deterministic.
+ * An injected clock instead of racing the real one: `vi.setSystemTime` mocks `Date` for this file and for the app,
+ * which runs in the same isolate in both runtimes (app.request in Node, SELF in workerd). Each test runs frozen in
+ * the middle of a 30-second step, so the previous, current and next steps' codes are exactly the ones the
+ * server's ±1 window accepts, and no code can straddle a step boundary.
  */
-async function clearOfStepBoundary() {
-  const intoStep = Date.now() % 30_000
-  if (intoStep > 27_000) await new Promise((resolve) => setTimeout(resolve, 30_000 - intoStep + 50))
-}
+beforeEach(() => {
+  vi.setSystemTime(Math.floor(Date.now() / 30_000) * 30_000 + 15_000)
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 /** A signed-in user with TOTP confirmed; confirmation used the previous step's code. */
 async function withTotp() {
@@ -31,7 +34,6 @@ async function withTotp() {
   const { secret, otpauthUri } = await json(setup)
   expect(otpauthUri).toMatch(/^otpauth:\/\/totp\/Folio:.+\?/)
   expect(otpauthUri).toContain(`secret=${secret}`)
-  await clearOfStepBoundary()
   const confirmed = await api('POST', '/v1/me/mfa/totp/confirm', {
     token,
     body: { code: codeAt(secret, -1) },

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
 import { users } from '../src/db/schema'
 import { isCommonPassword } from '../src/lib/common-passwords'
+import { timingSafeEqual, timingSafeEqualText } from '../src/lib/constant-time'
 import {
   DUMMY_PASSWORD_HASH,
   hashPassword,
   needsRehash,
   PBKDF2_ITERATIONS,
-  timingSafeEqual,
   verifyPassword,
 } from '../src/lib/password'
 import { login, PASSWORD, register } from './helpers/accounts'
@@ -43,6 +43,9 @@ describe('password hashing (PBKDF2-HMAC-SHA256 with pepper)', () => {
     expect(timingSafeEqual(new Uint8Array([1, 2, 3]), new Uint8Array([1, 2, 3]))).toBe(true)
     expect(timingSafeEqual(new Uint8Array([1, 2, 3]), new Uint8Array([1, 2, 4]))).toBe(false)
     expect(timingSafeEqual(new Uint8Array([1, 2]), new Uint8Array([1, 2, 0]))).toBe(false)
+    expect(timingSafeEqualText('abc', 'abc')).toBe(true)
+    expect(timingSafeEqualText('abc', 'abd')).toBe(false)
+    expect(timingSafeEqualText('ab', 'abc')).toBe(false)
   })
 
   it('knows the common passwords, case-insensitively', () => {

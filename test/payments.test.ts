@@ -118,7 +118,7 @@ describe('Stripe adapter (recorded responses, no network)', () => {
       .createIntent({ amount: 1, currency: 'EUR', orderId: 'ord_x', idempotencyKey: 'pay_x' })
       .catch((caught) => caught)
     expect(error).toBeInstanceOf(PaymentGatewayError)
-    expect(error).toMatchObject({ gatewayStatus: 400, gatewayCode: 'amount_too_small' })
+    expect(error).toMatchObject({ message: 'Amount must be at least €0.50 eur' })
 
     const offline = createStripeGateway({
       secretKey: 'sk_test_1',

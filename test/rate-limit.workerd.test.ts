@@ -1,31 +1,9 @@
 // Runs in the workerd project only (vitest.config.ts): it needs a binding Node does not have.
 import { describe, expect, it } from 'vitest'
-import { harness } from '#harness'
 import { createBook } from './helpers/fixtures'
 import { json } from './helpers/http'
+import { newIp, ORIGIN, send, statuses, tiny } from './helpers/rate-limits'
 import { createUser } from './helpers/tokens'
-
-/** A fresh client address per test, so buckets never leak between tests. */
-const newIp = () => `203.0.113.${Math.floor(Math.random() * 250) + 1}-${crypto.randomUUID().slice(0, 8)}`
-
-/** RATE_LIMIT_TINY (3 per 60 s, vitest.config.ts) standing in for the named limiter. */
-const tiny = (limiter: 'PUBLIC' | 'USER' | 'AUTH') => ({
-  [`RATE_LIMIT_${limiter}`]: (harness.env as unknown as Record<string, unknown>).RATE_LIMIT_TINY,
-  [`RATE_LIMIT_${limiter}_POLICY`]: '3/60',
-})
-
-function send(path: string, init: RequestInit, overrides: Record<string, unknown>) {
-  return harness.requestWithEnv(path, init, overrides)
-}
-
-/** Catalog reads that must reach the origin: the edge cache counts only those against the IP. */
-const ORIGIN = { 'Cache-Control': 'no-cache' }
-
-async function statuses(count: number, request: () => Promise<Response>): Promise<Response[]> {
-  const responses: Response[] = []
-  for (let i = 0; i < count; i++) responses.push(await request())
-  return responses
-}
 
 describe('rate limits (workerd: Rate Limiting binding)', () => {
   it('limits public routes per IP and answers 429 problem details with RateLimit headers', async () => {
@@ -45,13 +23,15 @@ describe('rate limits (workerd: Rate Limiting binding)', () => {
   })
 
   it('keeps separate budgets for separate addresses', async () => {
+    // Origin requests (no-cache): cache hits are never counted, so they could not spend a budget.
     const ip = newIp()
-    await statuses(4, () =>
-      send('/v1/books?limit=1', { headers: { 'CF-Connecting-IP': ip } }, tiny('PUBLIC')),
+    const spent = await statuses(4, () =>
+      send('/v1/books?limit=1', { headers: { 'CF-Connecting-IP': ip, ...ORIGIN } }, tiny('PUBLIC')),
     )
+    expect(spent.map((response) => response.status)).toEqual([200, 200, 200, 429])
     const other = await send(
       '/v1/books?limit=1',
-      { headers: { 'CF-Connecting-IP': newIp() } },
+      { headers: { 'CF-Connecting-IP': newIp(), ...ORIGIN } },
       tiny('PUBLIC'),
     )
     expect(other.status).toBe(200)

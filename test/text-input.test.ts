@@ -1,7 +1,6 @@
 import { XMLValidator } from 'fast-xml-parser'
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
-import { users } from '../src/db/schema'
 import { randomId } from '../src/lib/ids'
 import { forbiddenTextReason } from '../src/lib/xml-chars'
 import { address, createBook, createUser, postWebhook, stripeEvent } from './helpers/commerce'
@@ -151,20 +150,8 @@ describe('the Stripe webhook is exempt: its payload is Stripe’s, and a refusal
 
 describe('XML output is always well-formed (issue 9 item 4)', () => {
   it('serves a user stored with control characters before the fix as well-formed XML', async () => {
-    const id = randomId('usr')
-    const now = new Date()
-    await harness
-      .db()
-      .insert(users)
-      .values({
-        id,
-        email: `${id}@example.test`,
-        name: `Bad\u0001Name\u0008\uFFFE`,
-        passwordHash: 'x',
-        role: 'customer',
-        createdAt: now,
-        updatedAt: now,
-      })
+    // Inserted directly, as a row stored before the text guard existed.
+    const { id } = await createUser('customer', { name: `Bad\u0001Name\u0008\uFFFE` })
     const response = await api('GET', `/v1/admin/users?q=${id}`, {
       token: await adminToken(),
       headers: { Accept: 'application/xml' },

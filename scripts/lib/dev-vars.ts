@@ -1,13 +1,11 @@
 // Local secrets for `npm run dev`, `npm run token` and friends: generated once into the git-ignored .dev.vars.
 // Missing entries are added on every run, so a secret introduced later appears without deleting the file.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { parseEnv } from 'node:util'
 import { exportJWK, generateKeyPair } from 'jose'
+import { randomToken as randomSecret } from '../../src/lib/secure-random.ts'
 
 export const DEV_VARS_PATH = '.dev.vars'
-
-function randomSecret(bytes = 32): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url')
-}
 
 /** ES256 signing key for access tokens, and the public JWK Set the Worker verifies with. */
 async function signingKeys(): Promise<Record<string, string>> {
@@ -28,17 +26,10 @@ const generators: [string, () => Promise<Record<string, string>>][] = [
   ['STRIPE_WEBHOOK_SECRET', async () => ({ STRIPE_WEBHOOK_SECRET: `whsec_${randomSecret()}` })],
 ]
 
+/** Node's own dotenv parser (`util.parseEnv`), the format wrangler reads `.dev.vars` in. */
 export function readDevVars(path = DEV_VARS_PATH): Record<string, string> {
   if (!existsSync(path)) return {}
-  const entries: Record<string, string> = {}
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const match = line.match(/^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/)
-    if (!match?.[1]) continue
-    let value = match[2] ?? ''
-    if (/^'.*'$|^".*"$/.test(value)) value = value.slice(1, -1)
-    entries[match[1]] = value
-  }
-  return entries
+  return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>
 }
 
 export async function ensureDevVars(path = DEV_VARS_PATH): Promise<Record<string, string>> {

@@ -22,13 +22,16 @@ export type DbHandle = {
 
 type DbEnv = { DB?: D1Database; LIBSQL_URL?: string; LIBSQL_AUTH_TOKEN?: string }
 
-async function timed<T>(stats: DbStats, run: () => Promise<T>): Promise<T> {
-  const start = performance.now()
+/** Milliseconds from a monotonic clock: `performance.now` unless a test injects one. */
+type Clock = () => number
+
+async function timed<T>(stats: DbStats, now: Clock, run: () => Promise<T>): Promise<T> {
+  const start = now()
   try {
     return await run()
   } finally {
     stats.queries++
-    stats.durationMs += performance.now() - start
+    stats.durationMs += now() - start
   }
 }
 
@@ -37,7 +40,7 @@ async function timed<T>(stats: DbStats, run: () => Promise<T>): Promise<T> {
  * D1Database), counting and timing every statement. `batch` must receive workerd's own statement objects, so the
  * wrapper keeps the original behind each proxy.
  */
-function instrumentD1(session: D1DatabaseSession, stats: DbStats): D1Database {
+function instrumentD1(session: D1DatabaseSession, stats: DbStats, now: Clock): D1Database {
   const originals = new WeakMap<object, D1PreparedStatement>()
   const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {
     const proxy = new Proxy(statement, {
@@ -45,7 +48,7 @@ function instrumentD1(session: D1DatabaseSession, stats: DbStats): D1Database {
         if (property === 'bind') return (...values: unknown[]) => wrap(target.bind(...values))
         if (property === 'first' || property === 'all' || property === 'run' || property === 'raw') {
           // biome-ignore lint/suspicious/noExplicitAny: forwards the statement method's own arguments unchanged
-          return (...args: any[]) => timed(stats, () => (target[property] as any).apply(target, args))
+          return (...args: any[]) => timed(stats, now, () => (target[property] as any).apply(target, args))
         }
         const value = Reflect.get(target, property, target)
         return typeof value === 'function' ? value.bind(target) : value
@@ -57,7 +60,9 @@ function instrumentD1(session: D1DatabaseSession, stats: DbStats): D1Database {
   const database = {
     prepare: (query: string) => wrap(session.prepare(query)),
     batch: (statements: D1PreparedStatement[]) =>
-      timed(stats, () => session.batch(statements.map((statement) => originals.get(statement) ?? statement))),
+      timed(stats, now, () =>
+        session.batch(statements.map((statement) => originals.get(statement) ?? statement)),
+      ),
     exec: () => Promise.reject(new Error('exec is not available on a D1 session')),
     dump: () => Promise.reject(new Error('dump is not available on a D1 session')),
     withSession: () => {
@@ -79,13 +84,13 @@ export function getLibsqlClient(url: string, authToken?: string): Client {
   return client
 }
 
-function instrumentLibsql(client: Client, stats: DbStats): Client {
+function instrumentLibsql(client: Client, stats: DbStats, now: Clock): Client {
   return new Proxy(client, {
     get(target, property) {
       const value = Reflect.get(target, property, target)
       if (property === 'execute' || property === 'batch') {
         // biome-ignore lint/suspicious/noExplicitAny: forwards the client method's own arguments unchanged
-        return (...args: any[]) => timed(stats, () => value.apply(target, args))
+        return (...args: any[]) => timed(stats, now, () => value.apply(target, args))
       }
       return typeof value === 'function' ? value.bind(target) : value
     },
@@ -110,15 +115,16 @@ function openSession(database: D1Database, bookmark: string | null | undefined):
  * Opens the request's database: a D1 session (read replicas, read-your-writes through the bookmark) when the
  * `DB` binding exists, otherwise libSQL at `LIBSQL_URL` (a `file:` path in Node, Turso over HTTP at the edge).
  */
-export function createDb(env: DbEnv, options: { bookmark?: string | null } = {}): DbHandle {
+export function createDb(env: DbEnv, options: { bookmark?: string | null; now?: Clock } = {}): DbHandle {
   const stats: DbStats = { queries: 0, durationMs: 0 }
+  const now = options.now ?? (() => performance.now())
   if (env.DB) {
     const session = openSession(env.DB, options.bookmark)
-    const db = drizzleD1(instrumentD1(session, stats), { schema })
+    const db = drizzleD1(instrumentD1(session, stats, now), { schema })
     return { db, stats, bookmark: () => session.getBookmark() }
   }
   if (env.LIBSQL_URL) {
-    const client = instrumentLibsql(getLibsqlClient(env.LIBSQL_URL, env.LIBSQL_AUTH_TOKEN), stats)
+    const client = instrumentLibsql(getLibsqlClient(env.LIBSQL_URL, env.LIBSQL_AUTH_TOKEN), stats, now)
     const db = drizzleLibsql(client, { schema }) as unknown as Db
     return { db, stats, bookmark: () => null }
   }

@@ -35,7 +35,12 @@ export function handleError(error: Error, c: Context): Response {
   })
 }
 
-/** 404 for unknown paths; 405 with `Allow` when the path exists under other methods (RFC 9110 §15.5.6). */
+/**
+ * 404 for unknown paths; 405 with `Allow` when the path exists under other methods (RFC 9110 §15.5.6). Hono's own
+ * `methodNotAllowed` middleware was weighed and not taken: it lists `Allow` in another order (GET, HEAD, POST
+ * rather than GET, POST, HEAD as today) and answers 404, not 405, on a trailing slash, which the app otherwise
+ * routes like the path without it (`GET /v1/books/` is the list).
+ */
 export function handleNotFound(c: Context, allowedMethods: (path: string) => string[]): Response {
   const allowed = allowedMethods(new URL(c.req.url).pathname)
   if (allowed.length > 0) {

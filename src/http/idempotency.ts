@@ -92,6 +92,17 @@ async function replay<T>(
   return { status: record.responseStatus, body: stored as T, replayed: true }
 }
 
+type Lease = { userId: string; key: string; claimedAt: Date }
+
+/** The key's row while this request still holds its lease (`created_at` is its claim time) and nothing is stored. */
+const heldUnanswered = (lease: Lease) =>
+  and(
+    eq(idempotencyKeys.userId, lease.userId),
+    eq(idempotencyKeys.key, lease.key),
+    eq(idempotencyKeys.createdAt, lease.claimedAt),
+    isNull(idempotencyKeys.responseStatus),
+  )
+
 /**
  * Stores the response, only while this request still holds its lease (`created_at` is its own claim time and no
  * response is stored): a request that outlived its lease and was taken over must not overwrite the answer of
@@ -101,14 +112,7 @@ async function store(db: Db, lease: Lease, status: number, body: unknown) {
   const stored = await db
     .update(idempotencyKeys)
     .set({ responseStatus: status, responseBody: JSON.stringify(body) })
-    .where(
-      and(
-        eq(idempotencyKeys.userId, lease.userId),
-        eq(idempotencyKeys.key, lease.key),
-        eq(idempotencyKeys.createdAt, lease.claimedAt),
-        isNull(idempotencyKeys.responseStatus),
-      ),
-    )
+    .where(heldUnanswered(lease))
     .returning({ key: idempotencyKeys.key })
   if (stored.length === 0) {
     console.warn(
@@ -117,20 +121,9 @@ async function store(db: Db, lease: Lease, status: number, body: unknown) {
   }
 }
 
-type Lease = { userId: string; key: string; claimedAt: Date }
-
 /** Gives the key back (only if still this request's lease and unanswered). */
 async function release(db: Db, lease: Lease) {
-  await db
-    .delete(idempotencyKeys)
-    .where(
-      and(
-        eq(idempotencyKeys.userId, lease.userId),
-        eq(idempotencyKeys.key, lease.key),
-        eq(idempotencyKeys.createdAt, lease.claimedAt),
-        isNull(idempotencyKeys.responseStatus),
-      ),
-    )
+  await db.delete(idempotencyKeys).where(heldUnanswered(lease))
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
-import { base64url } from 'jose'
-import type { z } from 'zod'
+import { z } from 'zod'
+import { decodeBase64Url, encodeBase64Url } from '../lib/base64url'
 import { canonicalQuery } from './canonical-query'
 import { ApiError } from './problem'
 
@@ -9,15 +9,46 @@ import { ApiError } from './problem'
  * as the first and stable while rows are inserted (unlike OFFSET).
  */
 export function encodeCursor(value: unknown): string {
-  return base64url.encode(JSON.stringify(value))
+  return encodeBase64Url(JSON.stringify(value))
 }
 
 export function decodeCursor<T extends z.ZodType>(cursor: string, schema: T): z.output<T> {
   try {
-    return schema.parse(JSON.parse(new TextDecoder().decode(base64url.decode(cursor))))
+    return schema.parse(JSON.parse(new TextDecoder().decode(decodeBase64Url(cursor))))
   } catch {
     throw invalidCursor()
   }
+}
+
+/** How a list is paged: the shape of its cursor and the cursor of a row (its sort key and tie-breaker). */
+export type Keyset<Key, Row> = { schema: z.ZodType<Key>; keyOf: (row: Row) => Key }
+
+/** The decoded cursor of a request, undefined on the first page; a bad cursor is a 400. */
+export function readCursor<Key>(cursor: string | undefined, keyset: Pick<Keyset<Key, never>, 'schema'>) {
+  return cursor === undefined ? undefined : (decodeCursor(cursor, keyset.schema) as Key)
+}
+
+/**
+ * The one keyset-pagination loop (books, orders, admin users, audit): `fetch` returns up to `take` rows after the
+ * cursor's key in the list's order; one row more than the page tells whether a next page exists, and the last
+ * row of the page becomes the next cursor.
+ */
+export async function keysetPage<Key, Row>(
+  keyset: Keyset<Key, Row>,
+  request: { cursor?: string; limit: number },
+  fetch: (after: Key | undefined, take: number) => PromiseLike<Row[]>,
+): Promise<{ rows: Row[]; nextCursor: string | null }> {
+  const fetched = await fetch(readCursor(request.cursor, keyset), request.limit + 1)
+  const rows = fetched.slice(0, request.limit)
+  const last = rows.at(-1)
+  const more = fetched.length > request.limit && last !== undefined
+  return { rows, nextCursor: more ? encodeCursor(keyset.keyOf(last)) : null }
+}
+
+/** Newest-first lists ordered by a monotonic `seq` column (orders, audit): the cursor is the last row's seq. */
+export const bySeq: Keyset<{ i: number }, { seq: number }> = {
+  schema: z.object({ i: z.number().int() }),
+  keyOf: (row) => ({ i: row.seq }),
 }
 
 export function invalidCursor(): ApiError {

@@ -1,4 +1,5 @@
-import { base64url } from 'jose'
+import { decodeBase64Url, encodeBase64Url } from './base64url'
+import { timingSafeEqual } from './constant-time'
 import { hmacSha256 } from './digest'
 
 /**
@@ -15,9 +16,6 @@ const VERSION = 1
 export const PBKDF2_ITERATIONS = 100_000
 const SALT_BYTES = 16
 const HASH_BITS = 256
-
-/** jose's decoder, as the ArrayBuffer-backed view WebCrypto's types ask for. */
-const decodeBase64Url = (text: string) => new Uint8Array(base64url.decode(text))
 
 async function pepper(password: string, secret: string): Promise<Uint8Array<ArrayBuffer>> {
   return hmacSha256(secret, password.normalize('NFKC'))
@@ -40,15 +38,6 @@ async function derive(
   return new Uint8Array(bits)
 }
 
-/** Constant-time comparison: the time taken does not depend on where the inputs differ (OWASP ASVS 6.2.1). */
-export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  let difference = a.length ^ b.length
-  for (let index = 0; index < Math.max(a.length, b.length); index++) {
-    difference |= (a[index] ?? 0) ^ (b[index] ?? 0)
-  }
-  return difference === 0
-}
-
 /** `iterations` exists for tests and migrations of old hashes; the app always uses the default. */
 export async function hashPassword(
   password: string,
@@ -57,7 +46,7 @@ export async function hashPassword(
 ): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES))
   const hash = await derive(password, secret, salt, iterations)
-  return `$${ALGORITHM}$v=${VERSION}$i=${iterations}$${base64url.encode(salt)}$${base64url.encode(hash)}`
+  return `$${ALGORITHM}$v=${VERSION}$i=${iterations}$${encodeBase64Url(salt)}$${encodeBase64Url(hash)}`
 }
 
 type ParsedHash = { version: number; iterations: number; salt: Uint8Array<ArrayBuffer>; hash: Uint8Array }
@@ -79,6 +68,7 @@ export async function verifyPassword(password: string, stored: string, secret: s
   const parsed = parseHash(stored)
   if (!parsed) return false
   const candidate = await derive(password, secret, parsed.salt, parsed.iterations)
+  // Constant time (OWASP ASVS 6.2.1): the time taken does not say how much of the hash matched.
   return timingSafeEqual(candidate, parsed.hash)
 }
 

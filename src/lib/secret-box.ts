@@ -1,4 +1,4 @@
-import { base64url } from 'jose'
+import { decodeBase64Url, encodeBase64Url } from './base64url'
 
 /**
  * Encryption at rest for secrets the server must read back (TOTP seeds): AES-256-GCM under a key derived with
@@ -6,9 +6,6 @@ import { base64url } from 'jose'
  * database alone does not hand out second factors (OWASP ASVS 6.4.1). Format: `v1.<iv>.<ciphertext+tag>`.
  */
 const encoder = new TextEncoder()
-
-/** jose's decoder, as the ArrayBuffer-backed view WebCrypto's types ask for. */
-const decodeBase64Url = (text: string) => new Uint8Array(base64url.decode(text))
 
 async function boxKey(secret: string, purpose: string): Promise<CryptoKey> {
   const material = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, ['deriveKey'])
@@ -25,7 +22,7 @@ export async function seal(plaintext: string, secret: string, purpose: string): 
   const iv = crypto.getRandomValues(new Uint8Array(12))
   const key = await boxKey(secret, purpose)
   const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, encoder.encode(plaintext))
-  return `v1.${base64url.encode(iv)}.${base64url.encode(new Uint8Array(sealed))}`
+  return `v1.${encodeBase64Url(iv)}.${encodeBase64Url(new Uint8Array(sealed))}`
 }
 
 export async function open(sealed: string, secret: string, purpose: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { base64url } from 'jose'
+import { encodeBase64Url } from './base64url'
 import { base32 } from './ids'
 
 /**
@@ -7,7 +7,7 @@ import { base32 } from './ids'
  * them: unlike passwords they are too random to guess, so a slow hash adds nothing.
  */
 export function randomToken(bytes = 32): string {
-  return base64url.encode(crypto.getRandomValues(new Uint8Array(bytes)))
+  return encodeBase64Url(crypto.getRandomValues(new Uint8Array(bytes)))
 }
 
 export { sha256Hex } from './digest'

@@ -7,6 +7,7 @@ import { inject } from 'vitest'
 import { createApp } from '../../src/app.ts'
 import { type Db, getLibsqlClient } from '../../src/db/client.ts'
 import * as schema from '../../src/db/schema/index.ts'
+import type { Harness } from './harness.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -55,4 +56,4 @@ export const harness = {
     return response
   },
   db: (): Db => drizzle(getLibsqlClient(env.LIBSQL_URL), { schema }) as unknown as Db,
-}
+} satisfies Harness

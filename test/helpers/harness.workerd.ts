@@ -2,6 +2,7 @@ import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloud
 import { createApp } from '../../src/app'
 import { createDb } from '../../src/db/client'
 import type { Bindings } from '../../src/env'
+import type { Harness } from './harness'
 
 /** Test harness inside workerd: real HTTP through the Worker's fetch handler, real D1. */
 export const harness = {
@@ -17,4 +18,4 @@ export const harness = {
     await waitOnExecutionContext(context)
     return response
   },
-}
+} satisfies Harness

@@ -12,14 +12,21 @@ type TokenOptions = {
   kid?: string
   typ?: string
   claims?: Record<string, unknown>
+  /** Another signing key (and its algorithm) than the test key: a forgery. */
+  key?: CryptoKey | Uint8Array
+  alg?: string
 }
 
 /** Signs an access token with the test key, exactly as the identity service does; options break it on purpose. */
 export async function signToken(options: TokenOptions = {}): Promise<string> {
   const jwk = JSON.parse(harness.env.JWT_PRIVATE_JWK)
-  const key = await importJWK(jwk, 'ES256')
+  const key = options.key ?? (await importJWK(jwk, 'ES256'))
   return new SignJWT({ role: options.role ?? 'customer', ...options.claims })
-    .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? jwk.kid, typ: options.typ ?? 'at+jwt' })
+    .setProtectedHeader({
+      alg: options.alg ?? 'ES256',
+      kid: options.kid ?? jwk.kid,
+      typ: options.typ ?? 'at+jwt',
+    })
     .setSubject(options.sub ?? 'usr_test')
     .setIssuer(options.issuer ?? harness.env.JWT_ISSUER)
     .setAudience(options.audience ?? harness.env.JWT_AUDIENCE)
@@ -32,7 +39,10 @@ export async function signToken(options: TokenOptions = {}): Promise<string> {
 export type Customer = { id: string; token: string }
 
 /** A user row and a session inserted directly (faster than a sign-in's PBKDF2) and an access token for them. */
-export async function createUser(role: 'customer' | 'admin' = 'customer'): Promise<Customer> {
+export async function createUser(
+  role: 'customer' | 'admin' = 'customer',
+  profile: { name?: string } = {},
+): Promise<Customer> {
   const id = randomId('usr')
   const now = new Date()
   await harness
@@ -41,7 +51,7 @@ export async function createUser(role: 'customer' | 'admin' = 'customer'): Promi
     .values({
       id,
       email: `${id}@example.test`,
-      name: 'Test User',
+      name: profile.name ?? 'Test User',
       passwordHash: 'x',
       role,
       createdAt: now,

@@ -1,4 +1,5 @@
 import { count } from 'drizzle-orm'
+import { chunks } from '../../lib/chunks'
 import type { Db } from '../client'
 import { books, type NewBookRow } from '../schema'
 import { demoBooks } from './demo-books'
@@ -13,17 +14,10 @@ const STATEMENTS_PER_BATCH = 50
 
 /** Inserts rows in multi-row statements, batched; rows whose ISBN already exists are skipped. */
 export async function insertBooks(db: Db, rows: Omit<NewBookRow, 'seq'>[]): Promise<void> {
-  const statements = []
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    statements.push(
-      db
-        .insert(books)
-        .values(rows.slice(i, i + ROWS_PER_STATEMENT))
-        .onConflictDoNothing(),
-    )
-  }
-  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
-    const [first, ...rest] = statements.slice(i, i + STATEMENTS_PER_BATCH)
+  const statements = chunks(rows, ROWS_PER_STATEMENT).map((chunk) =>
+    db.insert(books).values(chunk).onConflictDoNothing(),
+  )
+  for (const [first, ...rest] of chunks(statements, STATEMENTS_PER_BATCH)) {
     if (first) await db.batch([first, ...rest])
   }
 }

@@ -1,9 +1,8 @@
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm'
-import { z } from 'zod'
 import { insertWhen, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { auditLog } from '../../db/schema'
-import { decodeCursor, encodeCursor } from '../../http/pagination'
+import { bySeq, keysetPage } from '../../http/pagination'
 import { randomId } from '../../lib/ids'
 
 export type AuditEntry = {
@@ -41,27 +40,26 @@ export function auditAccountDeletion(db: Db, userId: string): Statement[] {
   ]
 }
 
-const cursorSchema = z.object({ i: z.number().int() })
-
 export async function listAudit(
   db: Db,
   query: { limit: number; cursor?: string; targetId?: string; actorId?: string },
 ) {
-  const conditions = [
-    query.targetId ? eq(auditLog.targetId, query.targetId) : undefined,
-    query.actorId ? eq(auditLog.actorId, query.actorId) : undefined,
-    query.cursor ? lt(auditLog.seq, decodeCursor(query.cursor, cursorSchema).i) : undefined,
-  ]
-  const rows = await db
-    .select()
-    .from(auditLog)
-    .where(and(...conditions))
-    .orderBy(desc(auditLog.seq))
-    .limit(query.limit + 1)
-  const page = rows.slice(0, query.limit)
-  const last = page.at(-1)
+  const { rows, nextCursor } = await keysetPage(bySeq, query, (after, take) =>
+    db
+      .select()
+      .from(auditLog)
+      .where(
+        and(
+          query.targetId ? eq(auditLog.targetId, query.targetId) : undefined,
+          query.actorId ? eq(auditLog.actorId, query.actorId) : undefined,
+          after && lt(auditLog.seq, after.i),
+        ),
+      )
+      .orderBy(desc(auditLog.seq))
+      .limit(take),
+  )
   return {
-    data: page.map((row) => ({
+    data: rows.map((row) => ({
       id: row.id,
       actorId: row.actorId,
       action: row.action,
@@ -71,6 +69,6 @@ export async function listAudit(
       after: row.after,
       createdAt: row.createdAt.toISOString(),
     })),
-    nextCursor: rows.length > query.limit && last ? encodeCursor({ i: last.seq }) : null,
+    nextCursor,
   }
 }

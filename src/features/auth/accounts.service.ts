@@ -14,7 +14,7 @@ import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { hashPassword } from '../../lib/password'
 import { randomToken, sha256Hex } from '../../lib/secure-random'
-import { mailTemplates, outboxInsert } from '../mail'
+import { mailTemplates, outboxInsert, securityNoticeInsert } from '../mail'
 import type { Register } from './auth.schemas'
 
 export const EMAIL_VERIFICATION_TTL_MS = 24 * 60 * 60 * 1000
@@ -284,16 +284,10 @@ export async function confirmPasswordReset(
   ])
   const user = updated[0]
   if (!spent[0] || !user) throw invalidToken()
-  const mail = outboxInsert(
+  const mail = securityNoticeInsert(
     db,
-    {
-      userId: user.id,
-      ...mailTemplates.securityNoticeMail(
-        user.email,
-        user.name,
-        'Your password was reset and every session was signed out.',
-      ),
-    },
+    user,
+    'Your password was reset and every session was signed out.',
     now,
   )
   await db.batch([

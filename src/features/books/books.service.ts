@@ -5,7 +5,7 @@ import type { Db } from '../../db/client'
 import { isUniqueViolation } from '../../db/errors'
 import { booksFts } from '../../db/fts'
 import { type BookRow, books } from '../../db/schema'
-import { decodeCursor, encodeCursor, invalidCursor } from '../../http/pagination'
+import { invalidCursor, type Keyset, keysetPage, readCursor } from '../../http/pagination'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { auditedBookWrite } from './books.audit'
@@ -69,10 +69,25 @@ const cursorSchema = z.object({
   i: z.number().int(),
 })
 
+type BookCursor = z.output<typeof cursorSchema>
+/** Where a page starts (the decoded cursor, none on page 1) and how many rows to read. */
+type PageWindow = { after: BookCursor | undefined; take: number }
+
+/** The sort and order of a list request, defaults applied. */
+function sortOf(query: ListBooksQuery): { sort: SortField; order: 'asc' | 'desc' } {
+  const sort: SortField = query.sort ?? (query.q !== undefined ? 'relevance' : 'createdAt')
+  return { sort, order: query.order ?? (sort === 'createdAt' ? 'desc' : 'asc') }
+}
+
 /** Keyset condition after the cursor's row; row values let SQLite seek into the (key, seq) index. */
-function afterCursor(query: ListBooksQuery, sort: SortField, order: 'asc' | 'desc', key: SQL, seq: SQL) {
-  if (!query.cursor) return undefined
-  const cursor = decodeCursor(query.cursor, cursorSchema)
+function afterCursor(
+  cursor: BookCursor | undefined,
+  sort: SortField,
+  order: 'asc' | 'desc',
+  key: SQL,
+  seq: SQL,
+) {
+  if (!cursor) return undefined
   if (cursor.s !== sort || cursor.o !== order) throw invalidCursor()
   // Deep pages cost what page 1 costs.
   return order === 'asc'
@@ -84,10 +99,13 @@ function afterCursor(query: ListBooksQuery, sort: SortField, order: 'asc' | 'des
  * The list query for `GET /v1/books`, unexecuted: `listBooks` runs it, and test/query-plans.test.ts runs
  * `EXPLAIN QUERY PLAN` on its SQL to prove every documented list, filter, search and sort uses an index.
  */
-export function buildListBooksQuery(db: Db, query: ListBooksQuery) {
+export function buildListBooksQuery(
+  db: Db,
+  query: ListBooksQuery,
+  window: PageWindow = { after: readCursor(query.cursor, { schema: cursorSchema }), take: query.limit + 1 },
+) {
   const match = buildMatchExpression(query)
-  const sort: SortField = query.sort ?? (query.q !== undefined ? 'relevance' : 'createdAt')
-  const order = query.order ?? (sort === 'createdAt' ? 'desc' : 'asc')
+  const { sort, order } = sortOf(query)
   const direction = order === 'asc' ? asc : desc
   const filtered =
     query.language !== undefined ||
@@ -95,7 +113,7 @@ export function buildListBooksQuery(db: Db, query: ListBooksQuery) {
     query.maxPrice !== undefined ||
     query.inStock !== undefined
   if (match && sort === 'relevance' && !filtered) {
-    return { statement: rankedSearch(db, query, match, order), sort, order }
+    return { statement: rankedSearch(db, window, match, order), sort, order }
   }
   const key = sortKey(sort)
   const conditions: (SQL | undefined)[] = [
@@ -105,7 +123,7 @@ export function buildListBooksQuery(db: Db, query: ListBooksQuery) {
     query.maxPrice !== undefined ? lte(books.priceAmount, query.maxPrice) : undefined,
     query.inStock === true ? gt(books.stock, 0) : undefined,
     query.inStock === false ? eq(books.stock, 0) : undefined,
-    afterCursor(query, sort, order, key, sql`${books.seq}`),
+    afterCursor(window.after, sort, order, key, sql`${books.seq}`),
   ]
   const select = db
     .select({ book: books, rank: match ? booksFts.rank : sql<number | null>`NULL` })
@@ -114,7 +132,7 @@ export function buildListBooksQuery(db: Db, query: ListBooksQuery) {
   const statement = joined
     .where(and(...conditions))
     .orderBy(direction(key), direction(books.seq))
-    .limit(query.limit + 1)
+    .limit(window.take)
   return { statement, sort, order }
 }
 
@@ -122,7 +140,7 @@ export function buildListBooksQuery(db: Db, query: ListBooksQuery) {
  * A plain keyword search by relevance: FTS5 ranks and cuts one page on its own, and only that page's books are
  * read. Joining first would fetch the row of every match before sorting (twice the time on a broad search).
  */
-function rankedSearch(db: Db, query: ListBooksQuery, match: string, order: 'asc' | 'desc') {
+function rankedSearch(db: Db, window: PageWindow, match: string, order: 'asc' | 'desc') {
   const direction = order === 'asc' ? asc : desc
   const rank = sql`${booksFts.rank}`
   const ranked = db
@@ -131,11 +149,11 @@ function rankedSearch(db: Db, query: ListBooksQuery, match: string, order: 'asc'
     .where(
       and(
         sql`${booksFts} MATCH ${match}`,
-        afterCursor(query, 'relevance', order, rank, sql`${booksFts.rowid}`),
+        afterCursor(window.after, 'relevance', order, rank, sql`${booksFts.rowid}`),
       ),
     )
     .orderBy(direction(booksFts.rank), direction(booksFts.rowid))
-    .limit(query.limit + 1)
+    .limit(window.take)
     .as('ranked')
   return db
     .select({ book: books, rank: sql<number | null>`${ranked.rank}` })
@@ -145,15 +163,17 @@ function rankedSearch(db: Db, query: ListBooksQuery, match: string, order: 'asc'
 }
 
 export async function listBooks(db: Db, query: ListBooksQuery) {
-  const { statement, sort, order } = buildListBooksQuery(db, query)
-  const rows = await statement
-  const page = rows.slice(0, query.limit)
-  const last = page.at(-1)
-  const nextCursor =
-    rows.length > query.limit && last
-      ? encodeCursor({ s: sort, o: order, k: sortValue(sort, last.book, last.rank), i: last.book.seq })
-      : null
-  return { data: page.map((row) => toBook(row.book)), nextCursor }
+  const { sort, order } = sortOf(query)
+  const keyset: Keyset<BookCursor, { book: BookRow; rank: number | null }> = {
+    schema: cursorSchema,
+    keyOf: (row) => ({ s: sort, o: order, k: sortValue(sort, row.book, row.rank), i: row.book.seq }),
+  }
+  const { rows, nextCursor } = await keysetPage(
+    keyset,
+    query,
+    async (after, take) => await buildListBooksQuery(db, query, { after, take }).statement,
+  )
+  return { data: rows.map((row) => toBook(row.book)), nextCursor }
 }
 
 export async function getBook(db: Db, id: string): Promise<Book> {

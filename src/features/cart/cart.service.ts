@@ -1,4 +1,4 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm'
+import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { books, cartItems } from '../../db/schema'
 import { ApiError } from '../../http/problem'
@@ -129,9 +129,4 @@ export async function removeCartItem(db: Db, userId: string, bookId: string): Pr
     throw new ApiError(404, { title: 'Not in cart', detail: `Book ${bookId} is not in the cart` })
   }
   return getCart(db, userId)
-}
-
-export async function cartSize(db: Db, userId: string): Promise<number> {
-  const [row] = await db.select({ value: count() }).from(cartItems).where(eq(cartItems.userId, userId))
-  return row?.value ?? 0
 }

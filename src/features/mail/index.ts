@@ -21,6 +21,6 @@ export const devMailRouter = createRouter().openapi(routes.listDevMail, async (c
 })
 
 export { dispatchMail } from './mail.dispatch'
-export { outboxInsert } from './mail.service'
+export { outboxInsert, securityNoticeInsert } from './mail.service'
 export * as mailTemplates from './mail.templates'
 export { handleMailQueue, sweepMail } from './mail.worker'

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, lte, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { type MailRow, mailOutbox } from '../../db/schema'
 import { randomId } from '../../lib/ids'
+import { securityNoticeMail } from './mail.templates'
 import type { MailTransport, OutgoingMail } from './mail.transports'
 
 /** Tries before a mail is declared dead, and how long to wait after each failure (exponential backoff). */
@@ -23,6 +24,16 @@ export function outboxInsert(db: Db, mail: AccountMail, now = new Date()) {
     .insert(mailOutbox)
     .values({ id, ...mail, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now })
   return { id, statement }
+}
+
+/** The outbox insert of a security notice ("your password was changed") to the account's own address. */
+export function securityNoticeInsert(
+  db: Db,
+  user: { id: string; email: string; name: string },
+  what: string,
+  now = new Date(),
+) {
+  return outboxInsert(db, { userId: user.id, ...securityNoticeMail(user.email, user.name, what) }, now)
 }
 
 export type DeliveryResult = 'sent' | 'retry' | 'dead' | 'skipped'

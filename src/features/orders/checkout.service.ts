@@ -4,6 +4,7 @@ import type { Db } from '../../db/client'
 import { isCheckViolation } from '../../db/errors'
 import { books, cartItems, orderLines, orders, payments } from '../../db/schema'
 import { ApiError } from '../../http/problem'
+import { chunks } from '../../lib/chunks'
 import { randomId } from '../../lib/ids'
 import { shippingFor } from '../../lib/money'
 import { ownAddress, toPostalAddress } from '../addresses'
@@ -69,12 +70,6 @@ async function outOfStock(db: Db, lines: CartLine[]): Promise<ApiError> {
 /** D1 binds at most 100 parameters per statement: multi-row inserts go in chunks of this many rows. */
 const ROWS_PER_INSERT = 16
 
-function chunks<T>(items: T[], size = ROWS_PER_INSERT): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
-
 type CheckoutPlan = {
   orderId: string
   paymentId: string
@@ -106,7 +101,7 @@ function checkoutStatements(db: Db, plan: CheckoutPlan): Statement[] {
       createdAt: now,
       updatedAt: now,
     }),
-    ...chunks(lines).map((chunk) =>
+    ...chunks(lines, ROWS_PER_INSERT).map((chunk) =>
       db.insert(orderLines).values(
         chunk.map((line) => ({
           orderId,

@@ -1,9 +1,8 @@
 import { and, asc, desc, eq, lt } from 'drizzle-orm'
-import { z } from 'zod'
 import type { Db } from '../../db/client'
 import { orders } from '../../db/schema'
 import type { AuthUser } from '../../env'
-import { decodeCursor, encodeCursor } from '../../http/pagination'
+import { bySeq, keysetPage } from '../../http/pagination'
 import type { PaymentGateway } from '../payments'
 import { cancelIntentQuietly, expireOrder } from './order-lifecycle'
 import { loadAggregates, loadVisibleOrder, PAYMENT_WINDOW_MS, toOrder } from './order-views'
@@ -11,23 +10,17 @@ import type { Order } from './orders.schemas'
 
 type Caller = Pick<AuthUser, 'id' | 'role'>
 
-const cursorSchema = z.object({ i: z.number().int() })
-
 /** A page of orders, newest first (seq is monotonic), with the next cursor. */
 export async function pageOfOrders(db: Db, where: ReturnType<typeof and>, limit: number, cursor?: string) {
-  const after = cursor ? lt(orders.seq, decodeCursor(cursor, cursorSchema).i) : undefined
-  const rows = await db
-    .select()
-    .from(orders)
-    .where(and(where, after))
-    .orderBy(desc(orders.seq))
-    .limit(limit + 1)
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  return {
-    data: (await loadAggregates(db, page)).map(toOrder),
-    nextCursor: rows.length > limit && last ? encodeCursor({ i: last.seq }) : null,
-  }
+  const { rows, nextCursor } = await keysetPage(bySeq, { cursor, limit }, (after, take) =>
+    db
+      .select()
+      .from(orders)
+      .where(and(where, after && lt(orders.seq, after.i)))
+      .orderBy(desc(orders.seq))
+      .limit(take),
+  )
+  return { data: (await loadAggregates(db, rows)).map(toOrder), nextCursor }
 }
 
 export function listMyOrders(db: Db, userId: string, query: { limit: number; cursor?: string }) {

@@ -59,11 +59,7 @@ export function createStripeGateway(options: StripeOptions): PaymentGateway {
       | (T & { error?: { message?: string; code?: string } })
       | null
     if (!response.ok || !body) {
-      throw new PaymentGatewayError(
-        body?.error?.message ?? `Stripe answered ${response.status}`,
-        response.status,
-        body?.error?.code,
-      )
+      throw new PaymentGatewayError(body?.error?.message ?? `Stripe answered ${response.status}`)
     }
     return body as T
   }

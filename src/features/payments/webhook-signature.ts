@@ -1,3 +1,4 @@
+import { timingSafeEqualText } from '../../lib/constant-time'
 import { hmacSha256, toHex } from '../../lib/digest'
 /** Stripe's default tolerance between the signed timestamp and now, in seconds. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300
@@ -7,14 +8,6 @@ export type SignatureCheck = { ok: true } | { ok: false; reason: string }
 /** HMAC-SHA256 of `"{t}.{payload}"` with the endpoint secret, hex encoded: Stripe's `v1` scheme. */
 export async function stripeSignature(secret: string, timestamp: number, payload: string): Promise<string> {
   return toHex(await hmacSha256(secret, `${timestamp}.${payload}`))
-}
-
-/** Compares two strings in time that depends only on their length (OWASP ASVS 11.2.4: no timing oracle). */
-export function constantTimeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false
-  let difference = 0
-  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i)
-  return difference === 0
 }
 
 function parseHeader(header: string): { timestamp: number | null; signatures: string[] } {
@@ -52,7 +45,7 @@ export async function verifyStripeSignature(input: {
   }
   const expected = await stripeSignature(input.secret, timestamp, input.payload)
   let matched = false
-  for (const signature of signatures) matched = constantTimeEqual(expected, signature) || matched
+  for (const signature of signatures) matched = timingSafeEqualText(expected, signature) || matched
   return matched ? { ok: true } : { ok: false, reason: 'No v1 signature matches the payload' }
 }
 

@@ -2,20 +2,22 @@ import { and, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../../db/client'
 import { securityEvents, users } from '../../db/schema'
-import { decodeCursor, encodeCursor } from '../../http/pagination'
+import { type Keyset, keysetPage } from '../../http/pagination'
 import { randomId } from '../../lib/ids'
 import { toUser } from '../auth'
 import { deleteAccount, demoteUnlessLastAdmin } from './account-deletion'
 import { getUser } from './me.service'
 
-const cursorSchema = z.object({ c: z.number().int(), i: z.string() })
+const byCreatedAt: Keyset<{ c: number; i: string }, { createdAt: Date; id: string }> = {
+  schema: z.object({ c: z.number().int(), i: z.string() }),
+  keyOf: (row) => ({ c: row.createdAt.getTime(), i: row.id }),
+}
 
 /** Newest first, keyset-paginated on (created_at, id) — users_created_at_idx. */
 export async function listUsers(
   db: Db,
   query: { q?: string; role?: 'customer' | 'admin'; limit: number; cursor?: string },
 ) {
-  const after = query.cursor ? decodeCursor(query.cursor, cursorSchema) : undefined
   const pattern = query.q ? `%${query.q.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%` : undefined
   const conditions: (SQL | undefined)[] = [
     pattern
@@ -25,24 +27,25 @@ export async function listUsers(
         )
       : undefined,
     query.role ? eq(users.role, query.role) : undefined,
-    after
-      ? or(
-          lt(users.createdAt, new Date(after.c)),
-          and(eq(users.createdAt, new Date(after.c)), lt(users.id, after.i)),
-        )
-      : undefined,
   ]
-  const rows = await db
-    .select()
-    .from(users)
-    .where(and(...conditions))
-    .orderBy(desc(users.createdAt), desc(users.id))
-    .limit(query.limit + 1)
-  const page = rows.slice(0, query.limit)
-  const last = page.at(-1)
-  const nextCursor =
-    rows.length > query.limit && last ? encodeCursor({ c: last.createdAt.getTime(), i: last.id }) : null
-  return { data: page.map(toUser), nextCursor }
+  const { rows, nextCursor } = await keysetPage(byCreatedAt, query, (after, take) =>
+    db
+      .select()
+      .from(users)
+      .where(
+        and(
+          ...conditions,
+          after &&
+            or(
+              lt(users.createdAt, new Date(after.c)),
+              and(eq(users.createdAt, new Date(after.c)), lt(users.id, after.i)),
+            ),
+        ),
+      )
+      .orderBy(desc(users.createdAt), desc(users.id))
+      .limit(take),
+  )
+  return { data: rows.map(toUser), nextCursor }
 }
 
 /** Changes a role; demoting the last admin (yourself included) is refused with 409. */

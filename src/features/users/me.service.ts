@@ -15,7 +15,7 @@ import {
   revokeUserSessions,
   verificationLink,
 } from '../auth'
-import { mailTemplates, outboxInsert } from '../mail'
+import { mailTemplates, outboxInsert, securityNoticeInsert } from '../mail'
 import { deleteAccount, demoteUnlessLastAdmin } from './account-deletion'
 import type { UpdateMe } from './users.schemas'
 
@@ -75,16 +75,10 @@ export async function updateMe(db: Db, config: Config, userId: string, input: Up
       },
       now,
     )
-    const notice = outboxInsert(
+    const notice = securityNoticeInsert(
       db,
-      {
-        userId,
-        ...mailTemplates.securityNoticeMail(
-          user.email,
-          user.name,
-          `The email address of your account was changed to ${email}.`,
-        ),
-      },
+      user,
+      `The email address of your account was changed to ${email}.`,
       now,
     )
     const [[updated]] = await db.batch([
@@ -124,16 +118,10 @@ export async function changePassword(
   const check = { password: input.currentPassword, pointer: '/body/currentPassword' }
   await reauthenticate(db, config, user, check, client)
   const passwordHash = await hashPassword(input.newPassword, config.PASSWORD_PEPPER)
-  const notice = outboxInsert(
+  const notice = securityNoticeInsert(
     db,
-    {
-      userId: user.id,
-      ...mailTemplates.securityNoticeMail(
-        user.email,
-        user.name,
-        'Your password was changed; other sessions were signed out.',
-      ),
-    },
+    user,
+    'Your password was changed; other sessions were signed out.',
     now,
   )
   await db.batch([

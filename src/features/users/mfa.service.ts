@@ -15,7 +15,7 @@ import {
   sealTotpSecret,
   totpFor,
 } from '../auth'
-import { mailTemplates, outboxInsert } from '../mail'
+import { securityNoticeInsert } from '../mail'
 import { getUser } from './me.service'
 
 export const RECOVERY_CODE_COUNT = 10
@@ -64,18 +64,7 @@ export async function confirmTotp(db: Db, config: Config, userId: string, code: 
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, randomRecoveryCode)
   const hashes = await Promise.all(codes.map(sha256Hex))
   const user = await getUser(db, userId)
-  const notice = outboxInsert(
-    db,
-    {
-      userId,
-      ...mailTemplates.securityNoticeMail(
-        user.email,
-        user.name,
-        'Two-factor sign-in was turned on for your account.',
-      ),
-    },
-    now,
-  )
+  const notice = securityNoticeInsert(db, user, 'Two-factor sign-in was turned on for your account.', now)
   const [confirmed] = await db.batch([
     db
       .update(totpFactors)
@@ -116,18 +105,7 @@ export async function disableTotp(
   if (!factor)
     throw new ApiError(404, { title: 'Two-factor is off', detail: 'There is no authenticator to remove' })
   await reauthenticateSecondFactor(db, config, user, { code: input.code, pointer: '/body/code' }, client, now)
-  const notice = outboxInsert(
-    db,
-    {
-      userId,
-      ...mailTemplates.securityNoticeMail(
-        user.email,
-        user.name,
-        'Two-factor sign-in was turned off for your account.',
-      ),
-    },
-    now,
-  )
+  const notice = securityNoticeInsert(db, user, 'Two-factor sign-in was turned off for your account.', now)
   await db.batch([
     db.delete(totpFactors).where(eq(totpFactors.userId, userId)),
     db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),
