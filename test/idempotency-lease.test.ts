@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
-import { idempotencyKeys } from '../src/db/schema'
+import { idempotencyKeys, payments } from '../src/db/schema'
 import { IDEMPOTENCY_TTL_MS, IN_FLIGHT_LEASE_MS, withIdempotency } from '../src/http/idempotency'
 import { type Customer, checkoutRequest, createBook, createUser, putInCart } from './helpers/commerce'
 import { api, json } from './helpers/http'
@@ -124,5 +124,41 @@ describe('Idempotency-Key lease after a crash mid-checkout (issue 9 item 12)', (
     await expect(withIdempotency(db, input, () => Promise.reject(outage))).rejects.toBe(outage)
     const retry = await withIdempotency(db, input, async () => ({ status: 201, body: { n: 2 } }))
     expect(retry).toEqual({ status: 201, body: { n: 2 }, replayed: false })
+  })
+
+  it('completes the first attempt when it died after its batch: the same order, now payable, not an empty cart', async () => {
+    const customer = await createUser()
+    const bookId = await createBook({ stock: 3 })
+    await putInCart(customer, bookId, 1)
+    const key = crypto.randomUUID()
+    const first = await checkoutRequest(customer, key)
+    expect(first.status).toBe(201)
+    const order = await json(first)
+    // The state a crash right after the checkout batch leaves: no answer stored, lease run out, no gateway intent.
+    const db = harness.db()
+    await db
+      .update(idempotencyKeys)
+      .set({
+        responseStatus: null,
+        responseBody: null,
+        createdAt: new Date(Date.now() - IN_FLIGHT_LEASE_MS - 1000),
+      })
+      .where(and(eq(idempotencyKeys.userId, customer.id), eq(idempotencyKeys.key, key)))
+    await db
+      .update(payments)
+      .set({ intentId: null, clientSecret: null, status: 'creating' })
+      .where(eq(payments.orderId, order.id))
+    const retry = await checkoutRequest(customer, key)
+    expect(retry.status).toBe(201)
+    const resumed = await json(retry)
+    expect(resumed.id).toBe(order.id)
+    expect(resumed.status).toBe('pending_payment')
+    expect(resumed.payment.clientSecret).toEqual(expect.any(String))
+    expect(await orderCount(customer)).toBe(1)
+    // The stock was reserved once, by the first attempt.
+    const stock = (
+      await json(await api('GET', `/v1/books/${bookId}`, { headers: { 'Cache-Control': 'no-store' } }))
+    ).stock
+    expect(stock).toBe(2)
   })
 })

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 export const ORDER_STATUSES = [
   'pending_payment',
@@ -49,6 +49,12 @@ export const orders = sqliteTable(
      * the same batch are guarded by it (`… WHERE EXISTS (… transition_id = ?)`), so they apply only if it won.
      */
     transitionId: text('transition_id'),
+    /**
+     * SHA-256 of the customer's id and the checkout's Idempotency-Key: a retry that takes over an abandoned key
+     * (the isolate died after this order's batch) finds the order and completes it instead of checking out an
+     * empty cart. Nulled on anonymisation.
+     */
+    checkoutKey: text('checkout_key'),
   },
   (table) => [
     check(
@@ -61,6 +67,7 @@ export const orders = sqliteTable(
     index('orders_user_idx').on(table.userId, table.seq),
     index('orders_status_created_idx').on(table.status, table.createdAt),
     index('orders_created_idx').on(table.createdAt, table.seq),
+    uniqueIndex('orders_checkout_key_idx').on(table.checkoutKey),
   ],
 )
 

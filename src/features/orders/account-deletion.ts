@@ -52,6 +52,7 @@ export function commerceAccountDeletion(db: Db, userId: string): Statement[] {
       .update(orders)
       .set({
         userId: null,
+        checkoutKey: null,
         shipName: null,
         shipLine1: null,
         shipLine2: null,

@@ -1,10 +1,12 @@
-import { and, eq, inArray } from 'drizzle-orm'
+import { and, eq, gt, inArray } from 'drizzle-orm'
 import { runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { isCheckViolation } from '../../db/errors'
 import { books, cartItems, orderLines, orders, payments } from '../../db/schema'
+import { IDEMPOTENCY_TTL_MS } from '../../http/idempotency'
 import { ApiError } from '../../http/problem'
 import { chunks } from '../../lib/chunks'
+import { sha256Hex } from '../../lib/digest'
 import { randomId } from '../../lib/ids'
 import { shippingFor } from '../../lib/money'
 import { ownAddress, toPostalAddress } from '../addresses'
@@ -78,6 +80,7 @@ type CheckoutPlan = {
   lines: CartLine[]
   totals: ReturnType<typeof priceCart>
   address: ReturnType<typeof addressColumns>
+  checkoutKey: string | null
   now: Date
 }
 
@@ -98,6 +101,7 @@ function checkoutStatements(db: Db, plan: CheckoutPlan): Statement[] {
       shippingAmount: totals.shipping,
       totalAmount: totals.total,
       ...plan.address,
+      checkoutKey: plan.checkoutKey,
       createdAt: now,
       updatedAt: now,
     }),
@@ -145,7 +149,13 @@ export async function checkout(
   provider: PaymentGateway,
   userId: string,
   choice: AddressChoice,
+  idempotencyKey?: string,
 ): Promise<Order> {
+  const checkoutKey = idempotencyKey === undefined ? null : await sha256Hex(`${userId}\n${idempotencyKey}`)
+  if (checkoutKey) {
+    const resumed = await resumeCheckout(db, provider, userId, checkoutKey)
+    if (resumed) return resumed
+  }
   const address = await resolveAddress(db, userId, choice)
   const lines = await cartLines(db, userId)
   const totals = priceCart(lines)
@@ -163,6 +173,7 @@ export async function checkout(
       lines,
       totals,
       address: addressColumns(address),
+      checkoutKey,
       now,
     })
     const results = await runBatch(db, statements)
@@ -188,6 +199,45 @@ export async function checkout(
   return toOrder(await loadOrder(db, orderId))
 }
 
+/**
+ * A retry that took over an abandoned Idempotency-Key (the first attempt's isolate died after its batch, before its
+ * answer was stored) finds that attempt's order and completes it: the gateway intent is created if it was not
+ * (the payment row's id is the gateway's idempotency key, so an intent created just before the crash is the one
+ * returned), and the order is the answer. Null when no attempt with this key got as far as its order.
+ */
+async function resumeCheckout(
+  db: Db,
+  provider: PaymentGateway,
+  userId: string,
+  checkoutKey: string,
+): Promise<Order | null> {
+  const [row] = await db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(
+      and(
+        eq(orders.checkoutKey, checkoutKey),
+        eq(orders.userId, userId),
+        gt(orders.createdAt, new Date(Date.now() - IDEMPOTENCY_TTL_MS)),
+      ),
+    )
+  if (!row) return null
+  const aggregate = await loadOrder(db, row.id)
+  const { order, payment, lines } = aggregate
+  if (order.status === 'pending_payment' && payment && !payment.intentId) {
+    await createGatewayIntent(db, provider, {
+      orderId: order.id,
+      userId,
+      paymentId: payment.id,
+      lines,
+      total: order.totalAmount,
+      currency: order.currency,
+    })
+    return toOrder(await loadOrder(db, order.id))
+  }
+  return toOrder(aggregate)
+}
+
 async function createGatewayIntent(
   db: Db,
   provider: PaymentGateway,
@@ -195,7 +245,7 @@ async function createGatewayIntent(
     orderId: string
     userId: string
     paymentId: string
-    lines: CartLine[]
+    lines: { bookId: string; quantity: number }[]
     total: number
     currency: string
   },

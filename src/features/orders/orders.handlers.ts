@@ -11,16 +11,17 @@ import * as service from './orders.service'
 export const createOrder: AppRouteHandler<typeof routes.createOrder> = async (c) => {
   const user = c.var.user
   const body = c.req.valid('json')
+  const key = c.req.valid('header')['idempotency-key']
   const result = await withIdempotency<Order>(
     c.var.db,
     {
       userId: user.id,
-      key: c.req.valid('header')['idempotency-key'],
+      key,
       fingerprint: await requestFingerprint('POST', '/v1/orders', body),
     },
     async () => ({
       status: 201,
-      body: await checkout(c.var.db, c.var.gateway, user.id, body),
+      body: await checkout(c.var.db, c.var.gateway, user.id, body, key),
     }),
   )
   if (result.replayed) c.header('Idempotent-Replayed', 'true')
