@@ -40,7 +40,10 @@ let classes: BenchClass[] = []
 const SLICES = 3
 const measure = (benchClass: BenchClass, slice: number): Promise<LoadResult> =>
   benchClass.request
-    ? measureRequest(server.origin, benchClass.request, { connections, seconds: slice })
+    ? measureRequest(server.origin, benchClass.request, {
+        connections: Math.min(connections, benchClass.maxConnections ?? connections),
+        seconds: slice,
+      })
     : measureFlow(Math.max(1, connections / 2), slice, benchClass.flow!)
 try {
   const send = (path: string, init?: RequestInit) => fetch(`${server.origin}${path}`, init)

@@ -1,5 +1,6 @@
 // The request classes the bench measures, built against one target (wrangler dev over HTTP, or the app in Node).
 import { generatedBook } from '../../src/db/seed/index.ts'
+import { MAX_FAILURES_PER_ACCOUNT } from '../../src/features/auth/login-throttle.ts'
 import { encodeCursor } from '../../src/http/pagination.ts'
 import {
   checkoutAndPay,
@@ -22,6 +23,8 @@ export type BenchClass = {
   unavailable?: string
   /** Fewer CPU-probe iterations for deliberately expensive classes (password hashing). */
   expensive?: boolean
+  /** At most this many connections (login: one account admits MAX_FAILURES_PER_ACCOUNT checks in flight). */
+  maxConnections?: number
   /** Held to the cached-read target (>= 0.8x the ceiling) or the uncached one (>= 0.5x). */
   target?: 'cached' | 'uncached'
 }
@@ -124,6 +127,9 @@ async function identityClasses(send: Send, features: { login: boolean; me: boole
         body: init.body as string,
       },
       expensive: true,
+      // Every password check of one account reserves its attempt against the lockout until it proves right, so
+      // more parallel sign-ins of one account than the lockout admits are 429 (as a guessing burst would be).
+      maxConnections: MAX_FAILURES_PER_ACCOUNT,
     },
   ]
 }
