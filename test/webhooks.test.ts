@@ -10,7 +10,8 @@ import {
   stripeEvent,
   WEBHOOK_SECRET,
 } from './helpers/commerce'
-import { json } from './helpers/http'
+import { api, json } from './helpers/http'
+import { adminToken } from './helpers/tokens'
 
 const succeeded = (intentId: string, id?: string) =>
   stripeEvent('payment_intent.succeeded', { id: intentId, object: 'payment_intent', status: 'succeeded' }, id)
@@ -119,6 +120,47 @@ describe('POST /v1/webhooks/stripe: events', () => {
     await postWebhook(stripeEvent('payment_intent.payment_failed', { id: order.payment.intentId }))
     expect((await getOrder(customer.token, order.id)).status).toBe('paid')
     expect(await stockOf(book)).toBe(3)
+  })
+
+  it('a failure event arriving after the success leaves the payment succeeded: a cancel then refunds it all', async () => {
+    for (const type of ['payment_intent.payment_failed', 'payment_intent.canceled']) {
+      const { customer, book, order } = await pendingOrder(5, 2)
+      await postWebhook(succeeded(order.payment.intentId))
+      // Stripe does not promise order: a declined first attempt's event may come after the retry's success.
+      await postWebhook(stripeEvent(type, { id: order.payment.intentId }))
+      expect(await getOrder(customer.token, order.id)).toMatchObject({
+        status: 'paid',
+        payment: { status: 'succeeded' },
+      })
+      const cancelled = await json(
+        await api('POST', `/v1/orders/${order.id}/cancel`, { token: customer.token }),
+      )
+      expect(cancelled).toMatchObject({ status: 'cancelled', refunded: { amount: order.total.amount } })
+      expect(await stockOf(book)).toBe(5)
+    }
+  })
+
+  it('a late payment after a dashboard refund of the cancelled order refunds the rest', async () => {
+    const { customer, order } = await pendingOrder(5, 1)
+    await postWebhook(stripeEvent('payment_intent.canceled', { id: order.payment.intentId }))
+    await postWebhook(
+      stripeEvent('charge.refunded', {
+        id: `ch_${crypto.randomUUID()}`,
+        object: 'charge',
+        payment_intent: order.payment.intentId,
+        amount_refunded: 500,
+      }),
+    )
+    await postWebhook(succeeded(order.payment.intentId))
+    expect(await getOrder(customer.token, order.id)).toMatchObject({
+      status: 'cancelled',
+      refunded: { amount: order.total.amount },
+    })
+    const refunds = await json(await api('GET', `/v1/admin/refunds?limit=100`, { token: await adminToken() }))
+    const forOrder = refunds.data.filter((refund: { orderId: string }) => refund.orderId === order.id)
+    expect(forOrder.map((refund: { amount: { amount: number } }) => refund.amount.amount).sort()).toEqual(
+      [500, order.total.amount - 500].sort(),
+    )
   })
 
   it('charge.refunded records refunds made in Stripe, cumulative and capped at the total', async () => {

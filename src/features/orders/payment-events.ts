@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, sql } from 'drizzle-orm'
+import { and, eq, isNull, lt, ne, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
@@ -35,8 +35,20 @@ async function aggregateForIntent(db: Db, intentId: string | undefined): Promise
   return payment ? loadOrder(db, payment.orderId) : null
 }
 
+/**
+ * The payment row follows the gateway, except that a success is final: Stripe does not promise event order (a
+ * declined first attempt's `payment_failed` can arrive after the retry's `succeeded`), and a payment marked
+ * failed after it succeeded would make a paid order unrefundable, so a cancel would keep the money.
+ */
 const paymentStatus = (db: Db, paymentId: string, status: 'succeeded' | 'failed' | 'canceled', now: Date) =>
-  db.update(payments).set({ status, updatedAt: now }).where(eq(payments.id, paymentId))
+  db
+    .update(payments)
+    .set({ status, updatedAt: now })
+    .where(
+      status === 'succeeded'
+        ? eq(payments.id, paymentId)
+        : and(eq(payments.id, paymentId), ne(payments.status, 'succeeded')),
+    )
 
 /**
  * payment_intent.succeeded: two transitions in one batch, of which at most one can win. Pay (from
@@ -52,27 +64,37 @@ function succeeded(db: Db, aggregate: OrderAggregate, now: Date) {
     { orderId: order.id, from: eq(orders.status, 'pending_payment'), set: { status: 'paid', paidAt: now } },
     now,
   )
+  // What is still owed back: the total less anything already refunded at the gateway (a dashboard refund may
+  // have arrived first). The compare-and-swap pins the refunded total this amount was computed from.
+  const owed = order.totalAmount - order.refundedAmount
   const latePayment = transitionStatements(
     db,
     {
       orderId: order.id,
-      from: and(eq(orders.status, 'cancelled'), isNull(orders.paidAt), eq(orders.refundedAmount, 0)),
+      from: and(
+        eq(orders.status, 'cancelled'),
+        isNull(orders.paidAt),
+        eq(orders.refundedAmount, order.refundedAmount),
+      ),
       set: { paidAt: now, refundedAmount: order.totalAmount },
-      dependents: (won) => [
-        refundRowStatement(
-          db,
-          { id: refundId, order, paymentId: payment!.id, amount: order.totalAmount, reason: 'late payment' },
-          { won },
-          now,
-        ),
-      ],
+      dependents: (won) =>
+        owed > 0
+          ? [
+              refundRowStatement(
+                db,
+                { id: refundId, order, paymentId: payment!.id, amount: owed, reason: 'late payment' },
+                { won },
+                now,
+              ),
+            ]
+          : [],
     },
     now,
   )
   return {
     before: [paymentStatus(db, payment!.id, 'succeeded', now)],
     transitions: [pay, latePayment],
-    refundId,
+    refundId: owed > 0 ? refundId : undefined,
   }
 }
 
