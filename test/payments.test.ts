@@ -4,7 +4,11 @@ import { harness } from '#harness'
 import { getConfig } from '../src/config'
 import { orders, payments } from '../src/db/schema'
 import { checkout } from '../src/features/orders/checkout.service'
-import { type PaymentGateway, PaymentGatewayError } from '../src/features/payments/gateway'
+import {
+  gatewayFailureKind,
+  type PaymentGateway,
+  PaymentGatewayError,
+} from '../src/features/payments/gateway'
 import { createLocalGateway } from '../src/features/payments/local'
 import { paymentGatewayFor } from '../src/features/payments/resolve-gateway'
 import { createStripeGateway } from '../src/features/payments/stripe'
@@ -119,6 +123,8 @@ describe('Stripe adapter (recorded responses, no network)', () => {
       .catch((caught) => caught)
     expect(error).toBeInstanceOf(PaymentGatewayError)
     expect(error).toMatchObject({ message: 'Amount must be at least €0.50 eur' })
+    // A refusal is told from an outage by its kind (what refund rows record and logs carry).
+    expect(gatewayFailureKind(error)).toBe('http_400:amount_too_small')
 
     const offline = createStripeGateway({
       secretKey: 'sk_test_1',
@@ -127,9 +133,11 @@ describe('Stripe adapter (recorded responses, no network)', () => {
         throw new TypeError('network down')
       }) as unknown as typeof fetch,
     })
-    await expect(offline.refund({ intentId: 'pi_1', amount: 1, idempotencyKey: 'k' })).rejects.toBeInstanceOf(
-      PaymentGatewayError,
-    )
+    const unreachable = await offline
+      .refund({ intentId: 'pi_1', amount: 1, idempotencyKey: 'k' })
+      .catch((caught) => caught)
+    expect(unreachable).toBeInstanceOf(PaymentGatewayError)
+    expect(gatewayFailureKind(unreachable)).toBe('unreachable')
   })
 })
 

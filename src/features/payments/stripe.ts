@@ -59,7 +59,13 @@ export function createStripeGateway(options: StripeOptions): PaymentGateway {
       | (T & { error?: { message?: string; code?: string } })
       | null
     if (!response.ok || !body) {
-      throw new PaymentGatewayError(body?.error?.message ?? `Stripe answered ${response.status}`)
+      // The status and Stripe's error code tell an outage from a refusal (gatewayFailureKind); the message is
+      // Stripe's, never logged.
+      throw new PaymentGatewayError(
+        body?.error?.message ?? `Stripe answered ${response.status}`,
+        response.status,
+        body?.error?.code,
+      )
     }
     return body as T
   }
