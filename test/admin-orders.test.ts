@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { ORDER_STATUSES, type OrderStatus } from '../src/db/schema'
 import { canTransition, TRANSITIONS } from '../src/features/orders/order-status'
-import { type Customer, createBook, createUser, getOrder, payOrder, placeOrder } from './helpers/commerce'
+import {
+  type Customer,
+  createBook,
+  createUser,
+  getOrder,
+  payOrder,
+  placeOrder,
+  stockOf,
+} from './helpers/commerce'
 import { api, json } from './helpers/http'
 
 let adminUser: Customer | undefined
@@ -151,6 +159,25 @@ describe('refunds', () => {
 })
 
 describe('the lifecycle', () => {
+  it('a fully refunded order that never shipped can be cancelled: its stock comes back, no money moves', async () => {
+    const customer = await createUser()
+    const book = await createBook({ price: 1000, stock: 5 })
+    const order = await placeOrder(customer, [[book, 2]])
+    await payOrder(order)
+    expect((await post(`/v1/admin/orders/${order.id}/refunds`)).status).toBe(201)
+    expect(await stockOf(book)).toBe(3)
+    const cancelled = await api('POST', `/v1/orders/${order.id}/cancel`, { token: customer.token })
+    expect(cancelled.status).toBe(200)
+    expect(await json(cancelled)).toMatchObject({ status: 'cancelled', refunded: { amount: 2499 } })
+    expect(await stockOf(book)).toBe(5)
+    // Shipped then refunded: the books left, nothing to release, no cancel.
+    const shipped = await orderIn('shipped')
+    await post(`/v1/admin/orders/${shipped.order.id}/refunds`)
+    expect(
+      (await api('POST', `/v1/orders/${shipped.order.id}/cancel`, { token: shipped.customer.token })).status,
+    ).toBe(409)
+  })
+
   it('allows exactly the transitions in the table', () => {
     const legal = new Set(
       Object.entries(TRANSITIONS).flatMap(([from, tos]) => tos.map((to) => `${from}>${to}`)),
@@ -174,7 +201,7 @@ describe('the lifecycle', () => {
   const legalFrom: Record<string, OrderStatus[]> = {
     ship: ['paid', 'partially_refunded'],
     deliver: ['shipped'],
-    cancel: ['pending_payment', 'paid', 'partially_refunded'],
+    cancel: ['pending_payment', 'paid', 'partially_refunded', 'refunded'],
     refund: ['paid', 'partially_refunded', 'shipped', 'delivered'],
   }
   for (const status of ORDER_STATUSES) {

@@ -113,7 +113,7 @@ export async function cancelOrder(
       from: unpaid
         ? eq(orders.status, 'pending_payment')
         : and(
-            inArray(orders.status, ['paid', 'partially_refunded']),
+            inArray(orders.status, ['paid', 'partially_refunded', 'refunded']),
             isNull(orders.shippedAt),
             eq(orders.refundedAmount, order.refundedAmount),
           ),

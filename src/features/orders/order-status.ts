@@ -13,7 +13,8 @@ export const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   shipped: ['delivered', 'refunded', 'partially_refunded'],
   delivered: ['refunded', 'partially_refunded'],
   cancelled: [],
-  refunded: [],
+  // A fully refunded order that never shipped still holds its stock: cancelling releases it (no money moves).
+  refunded: ['cancelled'],
 }
 
 /** Where an order is in fulfilment, whatever its payment-driven status says. */
@@ -24,6 +25,7 @@ export function canTransition(
   to: OrderStatus,
 ) {
   if (!TRANSITIONS[order.status].includes(to)) return false
+  if (order.status === 'refunded') return !isShipped(order)
   if (order.status !== 'partially_refunded') return true
   if (to === 'shipped' || to === 'cancelled') return !isShipped(order)
   if (to === 'delivered') return isShipped(order) && order.deliveredAt === null
