@@ -181,6 +181,12 @@ describe('XML responses', () => {
     expect(xml).toContain('<title>Alpha Tekup Stories</title>')
   })
 
+  it('reads media types case-insensitively (RFC 9110 §8.3.1)', async () => {
+    const response = await api('GET', '/v1/books?limit=1', { headers: { Accept: 'APPLICATION/XML' } })
+    expect(response.headers.get('Content-Type')).toContain('application/xml')
+    expect(await response.text()).toMatch(/^<\?xml /)
+  })
+
   it('keeps JSON when JSON is preferred, and answers errors as problem+xml', async () => {
     const json = await api('GET', '/v1/books?limit=1', {
       headers: { Accept: 'application/json, application/xml;q=0.5' },

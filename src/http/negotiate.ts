@@ -8,7 +8,8 @@ const XML_TYPES = ['application/xml', 'text/xml']
 /** True when the client's `Accept` header ranks XML above JSON (RFC 9110 §12.5.1 content negotiation). */
 export function prefersXml(c: Context): boolean {
   const header = c.req.header('Accept')
-  if (!header?.includes('xml')) return false
+  // Media types are case-insensitive (RFC 9110 §8.3.1): a cheap pre-check before the full negotiation.
+  if (!header || !/xml/i.test(header)) return false
   const best = accepts(c, {
     header: 'Accept',
     supports: ['application/json', 'application/problem+json', ...XML_TYPES],
