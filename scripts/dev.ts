@@ -1,13 +1,13 @@
 // `npm run dev [-- --port N]`: secrets → migrations → demo catalog → wrangler dev, with nothing to set up by hand.
 // The server's URL is written to .wrangler/dev-url while it runs (scripts/lib/dev-url.ts), for stripe:simulate.
 import { spawn } from 'node:child_process'
-import { connect } from 'node:net'
 import { seedDemoCatalog } from '../src/db/seed/index.ts'
 import { note, runCli } from './lib/cli.ts'
 import { clearDevUrl, DEFAULT_DEV_PORT, devUrlFromArgs, writeDevUrl } from './lib/dev-url.ts'
 import { ensureDevVars } from './lib/dev-vars.ts'
 import { ensureDocsAssets } from './lib/docs-assets.ts'
 import { openLocalD1 } from './lib/local-d1.ts'
+import { portInUse } from './lib/port.ts'
 import { WRANGLER_ENV, wrangler } from './lib/run.ts'
 
 await runCli('dev', async () => {
@@ -17,7 +17,8 @@ await runCli('dev', async () => {
     args.push('--port', String(DEFAULT_DEV_PORT))
   const url = devUrlFromArgs(args)
   // Refuse a taken port before touching .wrangler/dev-url: it names the server already running there.
-  if (await answers(new URL(url)))
+  const { port, hostname } = new URL(url)
+  if (await portInUse(Number(port), hostname.replace(/^\[|\]$/g, '')))
     throw new Error(`${url} is already in use: stop that server or pass --port N`)
   await ensureDevVars()
   ensureDocsAssets()
@@ -43,15 +44,3 @@ await runCli('dev', async () => {
   }).finally(() => clearDevUrl(url))
   process.exit(code)
 })
-
-/** True when something already accepts connections at the URL's host and port. */
-function answers(url: URL): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: url.hostname, port: Number(url.port) })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
-}

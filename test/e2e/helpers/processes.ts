@@ -3,9 +3,9 @@
 // real `wrangler dev` and a real browser.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import { portInUse } from '../../../scripts/lib/port.ts'
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '../../..')
 const WRANGLER_ENV = { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }
@@ -85,18 +85,6 @@ export async function waitForHttp(url: string, server: Running, seconds = 180): 
  * `npm run dev -- --port N [args]` in a fresh copy of the project: fresh .dev.vars, fresh local D1, demo catalog.
  * `host` is where to wait for it (pass `--ip` in args to change where it listens).
  */
-/** True when something already listens on host:port (a dev server left running would answer in our place). */
-function portInUse(port: number, host: string): Promise<boolean> {
-  return new Promise((resolvePromise) => {
-    const socket = connect({ port, host })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolvePromise(true)
-    })
-    socket.once('error', () => resolvePromise(false))
-  })
-}
-
 export async function freshDevServer(port: number, extraArgs: string[] = [], host = 'localhost') {
   if (await portInUse(port, host))
     throw new Error(
