@@ -22,6 +22,8 @@ const option = (name: string, fallback: string) => {
 const books = Number(option('books', '10000'))
 const samples = Number(option('samples', '2000'))
 const only = option('only', '')
+/** Rounds over every class; the least CPU per class is reported (the machine's other load only ever adds). */
+const rounds = Number(option('rounds', '3'))
 
 /** A minimal stand-in for caches.default (as the bench's CPU probe has), so cached classes take the hit path. */
 function installMemoryCache(): void {
@@ -111,30 +113,38 @@ const queriesOf = (response: Response) =>
 
 const print = console.log
 console.log = () => {}
-const rows: string[] = []
-for (const probe of classes) {
-  if (only && !probe.name.includes(only)) continue
-  const n = probe.samples ?? samples
-  let status = 0
-  let queries = 0
-  for (let i = 0; i < Math.min(200, n); i++) {
-    const response = await probe.run()
-    await response.arrayBuffer()
-    status = response.status
-    queries = queriesOf(response)
+type Measured = { status: number; queries: number; cpuMs: number; dbMs: number }
+const best = new Map<string, Measured>()
+const selected = classes.filter((probe) => !only || probe.name.includes(only))
+for (let round = 0; round < rounds; round++) {
+  for (const probe of selected) {
+    const n = probe.samples ?? samples
+    let status = 0
+    let queries = 0
+    for (let i = 0; i < Math.min(200, n); i++) {
+      const response = await probe.run()
+      await response.arrayBuffer()
+      status = response.status
+      queries = queriesOf(response)
+    }
+    let dbMs = 0
+    const before = process.cpuUsage()
+    for (let i = 0; i < n; i++) {
+      const response = await probe.run()
+      await response.arrayBuffer()
+      dbMs += dbMsOf(response)
+    }
+    const used = process.cpuUsage(before)
+    const measured = { status, queries, cpuMs: (used.user + used.system) / 1000 / n, dbMs: dbMs / n }
+    const previous = best.get(probe.name)
+    if (!previous || measured.cpuMs - measured.dbMs < previous.cpuMs - previous.dbMs)
+      best.set(probe.name, measured)
   }
-  let dbMs = 0
-  const before = process.cpuUsage()
-  for (let i = 0; i < n; i++) {
-    const response = await probe.run()
-    await response.arrayBuffer()
-    dbMs += dbMsOf(response)
-  }
-  const used = process.cpuUsage(before)
-  const cpuMs = (used.user + used.system) / 1000 / n
-  rows.push(
-    `${probe.name.padEnd(28)} ${String(status).padStart(4)}  cpu ${cpuMs.toFixed(3)} ms  db ${(dbMs / n).toFixed(3)} ms  app ${Math.max(0, cpuMs - dbMs / n).toFixed(3)} ms  round trips ${queries}`,
-  )
 }
 console.log = print
-console.log(rows.join('\n'))
+for (const [name, { status, queries, cpuMs, dbMs }] of best) {
+  const app = Math.max(0, cpuMs - dbMs)
+  console.log(
+    `${name.padEnd(28)} ${String(status).padStart(4)}  cpu ${cpuMs.toFixed(3)} ms  db ${dbMs.toFixed(3)} ms  app ${app.toFixed(3)} ms  round trips ${queries}`,
+  )
+}
