@@ -12,6 +12,7 @@ import { createApp } from '../src/app.ts'
 import { type Db, getLibsqlClient } from '../src/db/client.ts'
 import * as schema from '../src/db/schema/index.ts'
 import { countBooks, seedGeneratedCatalog } from '../src/db/seed/index.ts'
+import { signStripePayload } from '../src/features/payments/webhook-signature.ts'
 import { readConfigVars } from './lib/bench-system.ts'
 import { ensureDevVars } from './lib/dev-vars.ts'
 
@@ -59,7 +60,7 @@ async function openDatabase(): Promise<string> {
 }
 
 const secrets = await ensureDevVars()
-const vars = {
+const vars: Record<string, string> = {
   ...readConfigVars('wrangler.toml'),
   ...secrets,
   // Production-like, as the bench configures it.
@@ -69,7 +70,7 @@ const env = { ...vars, LIBSQL_URL: await openDatabase() }
 installMemoryCache()
 const app = createApp({ benchMode: true })
 const context = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} }
-const send = (path: string, init?: RequestInit) =>
+const send = async (path: string, init?: RequestInit): Promise<Response> =>
   app.request(path, init, env, context as unknown as ExecutionContext)
 const bare = new Hono().get('/_bench/static', (c) => c.text('ok'))
 
@@ -90,7 +91,7 @@ const noStore = { 'Cache-Control': 'no-store' }
 
 type ProbeClass = { name: string; run: () => Promise<Response>; samples?: number }
 const classes: ProbeClass[] = [
-  { name: 'bare hono', run: () => bare.request('/_bench/static') as Promise<Response> },
+  { name: 'bare hono', run: async () => bare.request('/_bench/static') },
   { name: 'static (global middleware)', run: () => send('/_bench/static') },
   { name: 'health', run: () => send('/health') },
   { name: 'page 1 cached', run: () => send('/v1/books') },
@@ -141,7 +142,60 @@ for (let round = 0; round < rounds; round++) {
       best.set(probe.name, measured)
   }
 }
+// One checkout (cart → order → Stripe's success webhook): the D1 round trips of each step.
+const stocked = (await (
+  await send('/v1/books?inStock=true&sort=price&order=desc&limit=20', { headers: noStore })
+).json()) as { data: { id: string; stock: number }[] }
+const target = stocked.data.find((book) => book.stock >= 10)!.id
+const steps: [string, () => Promise<Response>][] = [
+  ['checkout: PUT cart item', () => send(`/v1/me/cart/items/${target}`, json('PUT', { quantity: 1 }, auth))],
+  [
+    'checkout: POST /v1/orders',
+    () =>
+      send(
+        '/v1/orders',
+        json(
+          'POST',
+          {
+            address: {
+              name: 'Profile',
+              line1: '1 Load Street',
+              city: 'London',
+              postalCode: 'SW1A 1AA',
+              country: 'GB',
+            },
+          },
+          { ...auth, 'Idempotency-Key': crypto.randomUUID() },
+        ),
+      ),
+  ],
+]
+const trips: string[] = []
+let intentId = ''
+for (const [name, step] of steps) {
+  const response = await step()
+  const body = (await response.json()) as { payment?: { intentId: string } }
+  intentId ||= body.payment?.intentId ?? ''
+  trips.push(`${name.padEnd(28)} ${String(response.status).padStart(4)}  round trips ${queriesOf(response)}`)
+}
+const payload = JSON.stringify({
+  id: `evt_profile_${crypto.randomUUID().replace(/-/g, '')}`,
+  type: 'payment_intent.succeeded',
+  data: { object: { id: intentId } },
+})
+const webhook = await send('/v1/webhooks/stripe', {
+  method: 'POST',
+  headers: {
+    'Content-Type': 'application/json',
+    'Stripe-Signature': await signStripePayload(vars.STRIPE_WEBHOOK_SECRET ?? '', payload),
+  },
+  body: payload,
+})
+trips.push(
+  `${'checkout: webhook'.padEnd(28)} ${String(webhook.status).padStart(4)}  round trips ${queriesOf(webhook)}`,
+)
 console.log = print
+console.log(trips.join('\n'))
 for (const [name, { status, queries, cpuMs, dbMs }] of best) {
   const app = Math.max(0, cpuMs - dbMs)
   console.log(

@@ -196,13 +196,17 @@ export function edgeCache({ query = [], beforeOrigin }: EdgeCacheOptions = {}): 
       return
     }
     const started = performance.now()
+    const requestDirectives = c.req.header('Cache-Control') ?? ''
+    // `no-store`: nothing is looked up or stored, so the entry's key (and the catalog version in it) is not needed.
+    if (/\bno-store\b/i.test(requestDirectives)) {
+      setMetric(c, 'cache', performance.now() - started, 'bypass')
+      return forwardAndStore(c, { cache, query, key: '', next, why: 'request', beforeOrigin, noStore: true })
+    }
     const version = await catalogVersion(c, { consistent: Boolean(c.req.header(BOOKMARK_HEADER)) })
     const key = cacheKey(c, query, version)
-    const requestDirectives = c.req.header('Cache-Control') ?? ''
-    const noStore = /\bno-store\b/i.test(requestDirectives)
-    if (noStore || /\bno-cache\b/i.test(requestDirectives)) {
-      setMetric(c, 'cache', performance.now() - started, noStore ? 'bypass' : 'revalidate')
-      return forwardAndStore(c, { cache, query, key, next, why: 'request', beforeOrigin, noStore })
+    if (/\bno-cache\b/i.test(requestDirectives)) {
+      setMetric(c, 'cache', performance.now() - started, 'revalidate')
+      return forwardAndStore(c, { cache, query, key, next, why: 'request', beforeOrigin })
     }
     const found = await lookup(cache, key)
     setMetric(c, 'cache', performance.now() - started, found ? `hit (${found.tier})` : 'miss')
