@@ -12,7 +12,7 @@ import { BOOKMARK_HEADER } from '../middleware/database'
  */
 export function apiCors(): MiddlewareHandler<AppEnv> {
   return credentialedCors({
-    isAllowed: (origin, c) => getConfig(c.env).CORS_ORIGINS.includes(origin),
+    isAllowed: (origin, c) => (c.get('config') ?? getConfig(c.env)).CORS_ORIGINS.includes(origin),
     allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowHeaders: [
       'Authorization',
