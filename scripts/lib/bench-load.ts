@@ -3,6 +3,8 @@
 import autocannon from 'autocannon'
 
 export type RequestSpec = {
+  /** Sent to the bare worker beside Folio (the ceiling), not to Folio. */
+  bare?: boolean
   method?: string
   path: string
   headers?: Record<string, string>
@@ -119,4 +121,10 @@ export function mergeSlices(slices: LoadResult[]): LoadResult {
     requests,
     errors: slices.reduce((sum, slice) => sum + slice.errors, 0),
   }
+}
+
+/** D1 round trips of one answer: the query count of Folio's `db` Server-Timing metric (absent: none). */
+export function roundTrips(response: Response): number {
+  const metric = response.headers.get('Server-Timing')?.match(/(?:^|,)\s*db;[^,]*desc="(\d+) quer/)
+  return metric ? Number(metric[1]) : 0
 }
