@@ -15,6 +15,7 @@ import * as schema from '../../src/db/schema/index.ts'
 import { countBooks, seedGeneratedCatalog } from '../../src/db/seed/index.ts'
 import { BENCH_CLASSES, type BenchClass, buildClasses } from './bench-classes.ts'
 import type { Send } from './bench-flows.ts'
+import { LOG_LINE } from './bench-server.ts'
 
 /** Per request (per flow for flows): all CPU, the libSQL client's share, and the rest (the app's). */
 export type CpuResult = { cpuMs: number; sqliteMs: number; appMs: number; samples: number }
@@ -124,8 +125,15 @@ export async function measureCpu(
   }
 }
 
-/** The bare worker's counterpart here: a Hono app with one route, the floor of any route in this framework. */
-const bare = new Hono().get('*', (c) => c.text('ok'))
+/** The reference workers' counterparts here: a Hono app with one route (the floor of any route in this
+ * framework), and the same with the bare worker's log line. */
+const references = {
+  bare: new Hono().get('*', (c) => c.text('ok')),
+  'bare-log': new Hono().get('*', (c) => {
+    console.log(JSON.stringify(LOG_LINE(c.req.method)))
+    return c.text('ok')
+  }),
+}
 
 async function probeClasses(url: string, options: CpuOptions) {
   const env = { ...options.vars, LIBSQL_URL: url }
@@ -161,6 +169,7 @@ function runner(benchClass: BenchClass, send: Send): ((iteration: number) => Pro
   if (!request) return null
   const init = { method: request.method ?? 'GET', headers: request.headers, body: request.body }
   // A response is read to its end, as the load generator does.
-  if (request.bare) return async () => (await bare.request(request.path, init)).arrayBuffer()
+  const reference = request.reference && references[request.reference]
+  if (reference) return async () => (await reference.request(request.path, init)).arrayBuffer()
   return () => send(request.path, init).then((response) => response.arrayBuffer())
 }

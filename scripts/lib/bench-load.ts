@@ -3,8 +3,8 @@
 import autocannon from 'autocannon'
 
 export type RequestSpec = {
-  /** Sent to the bare worker beside Folio (the ceiling), not to Folio. */
-  bare?: boolean
+  /** Sent to a reference worker beside Folio (REFERENCE_WORKERS in bench-server.ts), not to Folio. */
+  reference?: 'bare' | 'bare-log'
   method?: string
   path: string
   headers?: Record<string, string>

@@ -82,22 +82,41 @@ export type BenchServer = {
   origin: string
   /** What serves the requests, for the report. */
   runtime: string
-  /** The request as this server takes it: a `bare` spec goes to the bare worker (or, under wrangler dev, to the
-   * no-op route, the nearest thing it has). */
+  /** The request as this server takes it: a `reference` spec goes to that worker beside Folio (under wrangler
+   * dev, which serves Folio alone, to the no-op route, the nearest thing it has). */
   resolve: (spec: RequestSpec) => RequestSpec
   stop: () => Promise<void>
 }
 
-/** The ceiling: the least a Worker can do, in the same runtime and behind the same asset router as Folio. */
-const BARE_WORKER = 'export default { fetch: () => new Response("ok") }'
-const BARE_NAME = 'bare'
+/** A request log line shaped like Folio's (src/middleware/logger.ts). */
+export const LOG_LINE = (method: string) => ({
+  level: 'info',
+  msg: 'request',
+  requestId: crypto.randomUUID(),
+  method,
+  route: '/',
+  status: 200,
+  durationMs: 0.5,
+  dbMs: 0,
+  dbQueries: 0,
+})
+
+/**
+ * Workers beside Folio, in the same runtime and behind the same asset router: `bare` is the ceiling, the least a
+ * Worker can do; `bare-log` adds one JSON log line per request, as Folio writes.
+ */
+const REFERENCE_WORKERS: Record<NonNullable<RequestSpec['reference']>, string> = {
+  bare: 'export default { fetch: () => new Response("ok") }',
+  'bare-log': `const line = ${LOG_LINE.toString()}
+export default { fetch: (request) => { console.log(JSON.stringify(line(request.method))); return new Response("ok") } }`,
+}
 
 /**
  * The bundle `wrangler deploy --dry-run --outdir` wrote, served by workerd through Miniflare's Node API on
  * 127.0.0.1:port: no dev proxy in front. The bindings are wrangler's own reading of the bench config
  * (`unstable_getMiniflareWorkerOptions`: D1, Cache API, rate limiters, queues, assets, and whatever a branch adds),
- * over the state `prepareDatabase` migrated and seeded. The bare worker beside it is reached with Miniflare's
- * `MF-Route-Override` header, so both pass Miniflare's entry worker and an asset router alike.
+ * over the state `prepareDatabase` migrated and seeded. The reference workers beside it are reached with
+ * Miniflare's `MF-Route-Override` header, so all pass Miniflare's entry worker and an asset router alike.
  */
 export async function startRuntime(
   port: number,
@@ -114,13 +133,13 @@ export async function startRuntime(
     scriptPath: join(options.bundleDir, 'index.js'),
     bindings: { ...(workerOptions.bindings as Record<string, unknown>), ...options.secrets },
   }
-  const bare = {
-    name: BARE_NAME,
+  const references = Object.entries(REFERENCE_WORKERS).map(([name, script]) => ({
+    name,
     modules: true,
-    script: BARE_WORKER,
+    script,
     compatibilityDate: workerOptions.compatibilityDate,
     assets: (workerOptions as { assets?: unknown }).assets,
-  }
+  }))
   let logs = 0
   const miniflare = new Miniflare(
     convertV4MiniflareOptions({
@@ -133,7 +152,7 @@ export async function startRuntime(
       handleStructuredLogs: () => {
         logs++
       },
-      workers: [folio, bare],
+      workers: [folio, ...references],
     } as Parameters<typeof convertV4MiniflareOptions>[0]),
   )
   const origin = (await miniflare.ready).origin
@@ -146,7 +165,7 @@ export async function startRuntime(
     origin,
     runtime: 'workerd via Miniflare (production bundle, no dev proxy; local D1, Cache API and rate limiter)',
     resolve: (spec) =>
-      spec.bare ? { ...spec, headers: { ...spec.headers, 'MF-Route-Override': BARE_NAME } } : spec,
+      spec.reference ? { ...spec, headers: { ...spec.headers, 'MF-Route-Override': spec.reference } } : spec,
     stop: () => miniflare.dispose(),
   }
 }
@@ -179,7 +198,7 @@ export async function startServer(port: number, books: number): Promise<BenchSer
   return {
     origin,
     runtime: 'wrangler dev (its proxy in front of workerd; local D1, Cache API and rate limiter)',
-    resolve: (spec) => (spec.bare ? { ...spec, path: '/_bench/static' } : spec),
+    resolve: (spec) => (spec.reference ? { ...spec, path: '/_bench/static' } : spec),
     stop: async () => {
       if (child.exitCode !== null) return
       const exited = new Promise((resolve) => child.once('exit', resolve))
