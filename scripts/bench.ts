@@ -25,6 +25,7 @@ import {
 import { bundleSize, readConfigVars } from './lib/bench-system.ts'
 import { ensureDevVars } from './lib/dev-vars.ts'
 import { ensureDocsAssets } from './lib/docs-assets.ts'
+import { portInUse } from './lib/port.ts'
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`)
@@ -45,6 +46,10 @@ const SLICES = smoke ? 1 : 3
 const BUNDLE_DIR = '.wrangler/bench-bundle'
 const log = (line: string) => console.error(`[bench] ${line}`)
 
+if (await portInUse(port, '127.0.0.1')) {
+  console.error(`bench: port ${port} is in use; pick another with --port`)
+  process.exit(1)
+}
 const secrets = await ensureDevVars()
 ensureDocsAssets()
 writeBenchConfig()
@@ -77,6 +82,7 @@ const measure = (benchClass: BenchClass, slice: number): Promise<LoadResult> =>
     ? measureRequest(server.origin, server.resolve(benchClass.request), {
         connections: Math.min(connections, benchClass.maxConnections ?? connections),
         seconds: slice,
+        amount: smoke ? (benchClass.expensive ? 8 : 40) : undefined,
       })
     : measureFlow(Math.max(1, connections / 2), slice, benchClass.flow!)
 

@@ -113,6 +113,7 @@ export async function measureCpu(
   const started = performance.now()
   const { url, seeded } = await openDatabase(options.books, options.log)
   const seedSeconds = seeded ? (performance.now() - started) / 1000 : 0
+  if (seeded) options.log(`seeded the CPU probe's database in ${seedSeconds.toFixed(1)} s`)
   if (!existsSync(url.slice(5))) throw new Error('CPU probe database missing')
   installMemoryCache()
   // The request log line is still built (its cost counts); only the terminal write is dropped.

@@ -20,7 +20,8 @@ export type LoadResult = {
   errors: number
 }
 
-export type LoadOptions = { connections: number; seconds: number }
+/** `amount`: stop after that many requests instead (a smoke run), `seconds` still bounds it. */
+export type LoadOptions = { connections: number; seconds: number; amount?: number }
 
 type AutocannonResult = {
   requests: { total: number }
@@ -44,6 +45,7 @@ export async function measureRequest(
     body: spec.body,
     connections: options.connections,
     duration: options.seconds,
+    ...(options.amount ? { amount: options.amount } : {}),
   })) as AutocannonResult
   return {
     seconds: result.duration,
