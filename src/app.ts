@@ -1,5 +1,5 @@
 import { bodyLimit } from 'hono/body-limit'
-import { etag, RETAINED_304_HEADERS } from 'hono/etag'
+import { RETAINED_304_HEADERS } from 'hono/etag'
 import { requestId } from 'hono/request-id'
 import { timing } from 'hono/timing'
 import { MAX_BODY_BYTES, serveOpenApiDocument } from './app/openapi-document'
@@ -13,6 +13,7 @@ import { ApiError } from './http/problem'
 import { createRouter } from './http/router'
 import { forgetCatalogVersionOnWrite } from './middleware/catalog-version'
 import { BOOKMARK_HEADER, database } from './middleware/database'
+import { etagForStorable } from './middleware/etag'
 import { requireJsonBody } from './middleware/json-body'
 import { requestLogger } from './middleware/logger'
 import { limitPerIp } from './middleware/rate-limit'
@@ -48,8 +49,11 @@ export function createApp(options: AppOptions = {}) {
   app.use('/_dev/*', database())
   // A 304 keeps what RFC 9110 §15.4.5 requires (RETAINED_304_HEADERS) plus the request id, the cache status and the
   // bookmark, which every answer carries (a client correlates a 304 with its log line like any other answer).
+  // Only answers a cache may keep are tagged (src/middleware/etag.ts).
   app.use(
-    etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'x-request-id', 'cache-status', BOOKMARK_HEADER] }),
+    etagForStorable({
+      retainedHeaders: [...RETAINED_304_HEADERS, 'x-request-id', 'cache-status', BOOKMARK_HEADER],
+    }),
   )
   app.use('/v1/*', forgetCatalogVersionOnWrite())
   app.use(xmlNegotiation())

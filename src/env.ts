@@ -1,5 +1,6 @@
 import type { Config } from './config'
 import type { Db, DbStats } from './db/client'
+import type { UserRow } from './db/schema'
 import type { PaymentGateway } from './features/payments'
 
 /** The authenticated caller, from a verified access token. */
@@ -27,5 +28,7 @@ export type AppEnv = {
     /** The payment gateway for this request, resolved once on first use (features/payments). */
     gateway: PaymentGateway
     user?: AuthUser
+    /** The signed-in caller's account row, read with the session check (signedIn() and admin()). */
+    account?: UserRow
   }
 }

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { harness } from '#harness'
 import { client, uniqueEmail, uniqueIp } from './helpers/accounts'
 import { json } from './helpers/http'
+import { createUser } from './helpers/tokens'
 
 /** Every line the app writes to the console while `run` runs. */
 async function consoleDuring(run: () => Promise<void>): Promise<string> {
@@ -26,13 +27,17 @@ const fail = (table: string) =>
   )
 const unfail = (table: string) => sql.raw(`DROP TRIGGER IF EXISTS test_fail_${table}`)
 
-const post = (path: string, body: unknown, ip: string) =>
+const post = (path: string, body: unknown, ip: string, options: { method?: string; token?: string } = {}) =>
   // In-process in both runtimes (the app runs in the test's isolate), so the console is the app's.
   harness.requestWithEnv(
     path,
     {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...client(ip) },
+      method: options.method ?? 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        ...client(ip),
+        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+      },
       body: JSON.stringify(body),
     },
     {},
@@ -47,11 +52,16 @@ describe('a database error', () => {
   })
 
   it('is logged by kind and statement shape, never with its bound values; the answer is a generic 500', async () => {
+    // An email change re-checks the password, which first reserves an attempt: one INSERT into login_attempts.
+    const customer = await createUser('customer')
     const email = uniqueEmail('leak-probe')
     const ip = uniqueIp()
     let response: Response | undefined
     const output = await consoleDuring(async () => {
-      response = await post('/v1/auth/login', { email, password: 'some wrong password' }, ip)
+      response = await post('/v1/me', { email, password: 'some wrong password' }, ip, {
+        method: 'PATCH',
+        token: customer.token,
+      })
     })
     expect(response!.status).toBe(500)
     expect(response!.headers.get('Content-Type')).toBe('application/problem+json')

@@ -1,10 +1,15 @@
-// The request classes the bench measures, built against one target (wrangler dev over HTTP, or the app in Node).
+// The request classes the bench measures: one registry (BENCH_CLASSES), built against one target (workerd over
+// HTTP, wrangler dev, or the app in Node for the CPU probe).
+//
+// Adding a class is one entry in BENCH_CLASSES: an id, a name, the OpenAPI paths it needs (n/a without them), its
+// targets and a `build` returning the request (or a multi-step flow). For example:
+//   { id: 'suggest', name: 'suggest q="qu", uncached', requires: ['/v1/books/suggest'], targets: UNCACHED_READ,
+//     build: () => ({ request: { path: '/v1/books/suggest?q=qu', headers: UNCACHED } }) },
 import { generatedBook } from '../../src/db/seed/index.ts'
 import { MAX_FAILURES_PER_ACCOUNT } from '../../src/features/auth/login-throttle.ts'
 import { encodeCursor } from '../../src/http/pagination.ts'
 import {
   checkoutAndPay,
-  detectFeatures,
   loginInit,
   purchasableBooks,
   type Send,
@@ -13,24 +18,66 @@ import {
 } from './bench-flows.ts'
 import { expectStatus, type RequestSpec } from './bench-load.ts'
 
+/** The issue's targets for one class (ratios against the bare worker measured in the same run). */
+export type Targets = {
+  /** At least this fraction of the bare worker's req/s. */
+  ratio?: number
+  /** At most this many D1 round trips per request (the `db` metric of Server-Timing). */
+  roundTrips?: number
+  /** At most this much app CPU per request in the Node probe (ms, SQLite excluded). */
+  cpuMs?: number
+}
+
+export type Flow = (worker: number, iteration: number) => Promise<void>
+
 export type BenchClass = {
+  id: string
   name: string
+  targets: Targets
   /** A single request, replayed by autocannon (and by the CPU probe in Node). */
   request?: RequestSpec
   /** A multi-step flow, run in closed loops. */
-  flow?: (worker: number, iteration: number) => Promise<void>
+  flow?: Flow
   /** Why the class cannot run on this build ("n/a"). */
   unavailable?: string
   /** Fewer CPU-probe iterations for deliberately expensive classes (password hashing). */
   expensive?: boolean
   /** At most this many connections (login: one account admits MAX_FAILURES_PER_ACCOUNT checks in flight). */
   maxConnections?: number
-  /** Held to the cached-read target (>= 0.8x the ceiling) or the uncached one (>= 0.5x). */
-  target?: 'cached' | 'uncached'
+  /** For a flow: the step (`METHOD /path`, ids as `{id}`) whose D1 round trips the target is about. */
+  roundTripsOf?: string
+}
+
+/** What a class's `build` returns: everything but the registry entry's own fields. */
+export type ClassShape = Omit<BenchClass, 'id' | 'name' | 'targets'>
+
+export type ClassContext = {
+  send: Send
+  books: number
+  /** The newest book's id (page 1's first row). */
+  bookId: string
+  webhookSecret: string
+  /** Concurrent loops of a flow (one shopper account each). */
+  workers: number
+  /** A registered, signed-in customer, made on first use and shared by the classes of one target. */
+  reader: () => Promise<{ email: string; token: string }>
+}
+
+export type ClassDefinition = {
+  /** Stable key for the JSON and for cross-class targets. */
+  id: string
+  name: string | ((context: ClassContext) => string)
+  /** OpenAPI paths the class needs; a build without one of them reports the class as n/a. */
+  requires?: string[]
+  targets?: Targets
+  build: (context: ClassContext) => ClassShape | Promise<ClassShape>
 }
 
 /** `Cache-Control: no-store`: the edge cache neither looks up nor stores (Cache-Status: Folio; fwd=request). */
-const UNCACHED = { 'Cache-Control': 'no-store' }
+export const UNCACHED = { 'Cache-Control': 'no-store' }
+
+export const CACHED_READ: Targets = { ratio: 0.7, roundTrips: 0, cpuMs: 0.1 }
+export const UNCACHED_READ: Targets = { ratio: 0.25, roundTrips: 1, cpuMs: 1 }
 
 /** A cursor into the middle of the catalog (newest-first order): the generated rows are a pure function of index. */
 function middleCursor(books: number): string {
@@ -39,57 +86,125 @@ function middleCursor(books: number): string {
   return encodeCursor({ s: 'createdAt', o: 'desc', k: (book.createdAt as Date).getTime(), i: index + 1 })
 }
 
-export type ClassContext = { send: Send; books: number; webhookSecret: string; workers: number }
+/** The first class is the ceiling every other class is compared with. */
+export const BARE_ID = 'bare'
 
-export async function buildClasses({
-  send,
-  books,
-  webhookSecret,
-  workers,
-}: ClassContext): Promise<BenchClass[]> {
-  const first = await expectStatus(send('/v1/books?limit=1'), 200)
-  const bookId = ((await first.json()) as { data: { id: string }[] }).data[0]!.id
-  const features = await detectFeatures(send)
-  const catalog: BenchClass[] = [
-    { name: 'static ceiling (GET /_bench/static)', request: { path: '/_bench/static' } },
-    { name: 'GET /v1/books page 1, cached', request: { path: '/v1/books' }, target: 'cached' },
-    {
-      name: 'GET /v1/books page 1, uncached',
-      request: { path: '/v1/books', headers: UNCACHED },
-      target: 'uncached',
-    },
-    {
-      name: `deep page (row ${Math.floor(books / 2)}), uncached`,
+export const BENCH_CLASSES: ClassDefinition[] = [
+  {
+    id: BARE_ID,
+    name: 'bare worker returning "ok" (ceiling)',
+    build: () => ({ request: { path: '/', reference: 'bare' } }),
+  },
+  {
+    // No target: how much of the gap to the bare worker one JSON log line per request explains on this runtime
+    // (workerd writes it to a pipe that Miniflare parses in the load generator's Node process).
+    id: 'bare-log',
+    name: 'bare worker + one JSON log line per request (reference)',
+    build: () => ({ request: { path: '/', reference: 'bare-log' } }),
+  },
+  {
+    id: 'noop',
+    name: 'no-op route, global middleware only (GET /_bench/static)',
+    targets: { ratio: 0.8, roundTrips: 0, cpuMs: 0.06 },
+    build: () => ({ request: { path: '/_bench/static' } }),
+  },
+  {
+    id: 'page1-cached',
+    name: 'GET /v1/books page 1, cached',
+    targets: CACHED_READ,
+    build: () => ({ request: { path: '/v1/books' } }),
+  },
+  {
+    id: 'book-cached',
+    name: 'GET /v1/books/{id}, cached',
+    targets: CACHED_READ,
+    build: ({ bookId }) => ({ request: { path: `/v1/books/${bookId}` } }),
+  },
+  {
+    id: 'page1-uncached',
+    name: 'GET /v1/books page 1, uncached',
+    targets: UNCACHED_READ,
+    build: () => ({ request: { path: '/v1/books', headers: UNCACHED } }),
+  },
+  {
+    id: 'deep-page',
+    name: ({ books }) => `deep page (row ${Math.floor(books / 2)}), uncached`,
+    targets: UNCACHED_READ,
+    build: ({ books }) => ({
       request: { path: `/v1/books?cursor=${middleCursor(books)}`, headers: UNCACHED },
+    }),
+  },
+  {
+    id: 'search',
+    name: 'search q="quiet harbour", uncached',
+    targets: UNCACHED_READ,
+    build: () => ({ request: { path: '/v1/books?q=quiet%20harbour', headers: UNCACHED } }),
+  },
+  {
+    id: 'search-broad',
+    name: 'search q="silent" (5% of books match), uncached',
+    targets: UNCACHED_READ,
+    build: () => ({ request: { path: '/v1/books?q=silent', headers: UNCACHED } }),
+  },
+  {
+    id: 'filter',
+    name: 'filter language=fr&inStock=true, uncached',
+    targets: UNCACHED_READ,
+    build: () => ({ request: { path: '/v1/books?language=fr&inStock=true', headers: UNCACHED } }),
+  },
+  {
+    id: 'book-uncached',
+    name: 'GET /v1/books/{id}, uncached',
+    targets: UNCACHED_READ,
+    build: ({ bookId }) => ({ request: { path: `/v1/books/${bookId}`, headers: UNCACHED } }),
+  },
+  {
+    id: 'me',
+    name: 'GET /v1/me (authenticated)',
+    requires: ['/v1/auth/register', '/v1/auth/login', '/v1/me'],
+    targets: { ratio: 0.25, roundTrips: 1, cpuMs: 1 },
+    build: async ({ reader }) => ({
+      request: { path: '/v1/me', headers: { Authorization: `Bearer ${(await reader()).token}` } },
+    }),
+  },
+  {
+    id: 'login',
+    name: 'POST /v1/auth/login',
+    requires: ['/v1/auth/register', '/v1/auth/login'],
+    targets: { roundTrips: 3 },
+    build: async ({ reader }) => {
+      const init = loginInit((await reader()).email)
+      return {
+        request: {
+          method: 'POST',
+          path: '/v1/auth/login',
+          headers: init.headers as Record<string, string>,
+          body: init.body as string,
+        },
+        expensive: true,
+        // Every password check of one account reserves its attempt against the lockout until it proves right, so
+        // more parallel sign-ins of one account than the lockout admits are 429 (as a guessing burst would be).
+        maxConnections: MAX_FAILURES_PER_ACCOUNT,
+      }
     },
-    {
-      name: 'search q="quiet harbour", uncached',
-      request: { path: '/v1/books?q=quiet%20harbour', headers: UNCACHED },
-      target: 'uncached',
-    },
-    {
-      name: 'search q="silent" (5% of books match), uncached',
-      request: { path: '/v1/books?q=silent', headers: UNCACHED },
-    },
-    {
-      name: 'filter language=fr&inStock=true, uncached',
-      request: { path: '/v1/books?language=fr&inStock=true', headers: UNCACHED },
-    },
-    { name: 'GET /v1/books/{id}, cached', request: { path: `/v1/books/${bookId}` }, target: 'cached' },
-    { name: 'GET /v1/books/{id}, uncached', request: { path: `/v1/books/${bookId}`, headers: UNCACHED } },
-  ]
-  return [...catalog, ...(await identityClasses(send, features)), ...(await commerceClasses())]
-
-  async function commerceClasses(): Promise<BenchClass[]> {
-    const name = 'checkout + webhook (cart → POST /v1/orders → payment_intent.succeeded)'
-    if (!(features.checkout && features.login))
-      return [{ name, unavailable: 'n/a: no checkout on this build' }]
-    const shoppers: Shopper[] = []
-    for (let worker = 0; worker < workers; worker++) shoppers.push(await signUp(send, `shopper${worker}`))
-    const stocked = await purchasableBooks(send)
-    return [
-      {
-        name,
+  },
+  {
+    id: 'checkout',
+    name: 'checkout + webhook (cart → POST /v1/orders → payment_intent.succeeded), per flow',
+    requires: [
+      '/v1/auth/register',
+      '/v1/auth/login',
+      '/v1/me/cart/items/{bookId}',
+      '/v1/orders',
+      '/v1/webhooks/stripe',
+    ],
+    targets: { roundTrips: 3 },
+    build: async ({ send, workers, webhookSecret }) => {
+      const shoppers: Shopper[] = []
+      for (let worker = 0; worker < workers; worker++) shoppers.push(await signUp(send, `shopper${worker}`))
+      const stocked = await purchasableBooks(send)
+      return {
+        roundTripsOf: 'POST /v1/orders',
         flow: (worker, iteration) =>
           checkoutAndPay(
             send,
@@ -97,39 +212,32 @@ export async function buildClasses({
             stocked[(worker * 7 + iteration) % stocked.length]!,
             webhookSecret,
           ),
-      },
-    ]
-  }
-}
-
-async function identityClasses(send: Send, features: { login: boolean; me: boolean }): Promise<BenchClass[]> {
-  if (!features.login) {
-    return [
-      { name: 'GET /v1/me (authenticated)', unavailable: 'n/a: no login on this build' },
-      { name: 'POST /v1/auth/login', unavailable: 'n/a: no login on this build' },
-    ]
-  }
-  const user = await signUp(send, 'reader')
-  const init = loginInit(user.email)
-  return [
-    features.me
-      ? {
-          name: 'GET /v1/me (authenticated)',
-          request: { path: '/v1/me', headers: { Authorization: `Bearer ${user.token}` } },
-        }
-      : { name: 'GET /v1/me (authenticated)', unavailable: 'n/a: no /v1/me on this build' },
-    {
-      name: 'POST /v1/auth/login',
-      request: {
-        method: 'POST',
-        path: '/v1/auth/login',
-        headers: init.headers as Record<string, string>,
-        body: init.body as string,
-      },
-      expensive: true,
-      // Every password check of one account reserves its attempt against the lockout until it proves right, so
-      // more parallel sign-ins of one account than the lockout admits are 429 (as a guessing burst would be).
-      maxConnections: MAX_FAILURES_PER_ACCOUNT,
+      }
     },
-  ]
+  },
+]
+
+/** Builds every registered class against one target; a class whose routes this build lacks is n/a. */
+export async function buildClasses(
+  target: Omit<ClassContext, 'bookId' | 'reader'>,
+  definitions: ClassDefinition[] = BENCH_CLASSES,
+): Promise<BenchClass[]> {
+  const { send } = target
+  const first = await expectStatus(send('/v1/books?limit=1'), 200)
+  const bookId = ((await first.json()) as { data: { id: string }[] }).data[0]!.id
+  const document = (await (await send('/openapi.json')).json()) as { paths: Record<string, unknown> }
+  let reader: Promise<{ email: string; token: string }> | undefined
+  const context: ClassContext = { ...target, bookId, reader: () => (reader ??= signUp(send, 'reader')) }
+  const classes: BenchClass[] = []
+  for (const definition of definitions) {
+    const name = typeof definition.name === 'function' ? definition.name(context) : definition.name
+    const entry = { id: definition.id, name, targets: definition.targets ?? {} }
+    const missing = (definition.requires ?? []).filter((path) => !(path in document.paths))
+    if (missing.length) {
+      classes.push({ ...entry, unavailable: `n/a: no ${missing.join(', ')} on this build` })
+      continue
+    }
+    classes.push({ ...entry, ...(await definition.build(context)) })
+  }
+  return classes
 }

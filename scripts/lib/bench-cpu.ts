@@ -1,19 +1,47 @@
 // CPU time per request class, measured in Node: workerd's timers do not advance during CPU work (a Spectre
 // mitigation), so CPU cannot be observed from inside the Worker. The same app runs here through app.request over a
-// libSQL file, with process.cpuUsage() deltas per request. SQLite runs in this process too, so the database's
-// share (the Server-Timing `db` metric) is reported apart: on Workers, D1 runs elsewhere and is not CPU time.
+// libSQL file, with process.cpuUsage() deltas per request. SQLite runs in this process too, so its share is
+// measured apart, with process.cpuUsage() around every call of the libSQL client (execute, batch, ...): on
+// Workers, D1 runs elsewhere and is not the Worker's CPU time. Requests run one at a time, so nothing else runs
+// while a client call is pending.
 import { existsSync, mkdirSync, rmSync } from 'node:fs'
-import { createClient } from '@libsql/client'
+import { type Client, createClient } from '@libsql/client'
 import { drizzle } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
+import { Hono } from 'hono'
 import { createApp } from '../../src/app.ts'
 import { type Db, getLibsqlClient } from '../../src/db/client.ts'
 import * as schema from '../../src/db/schema/index.ts'
 import { countBooks, seedGeneratedCatalog } from '../../src/db/seed/index.ts'
-import { type BenchClass, buildClasses } from './bench-classes.ts'
+import { BENCH_CLASSES, type BenchClass, buildClasses } from './bench-classes.ts'
 import type { Send } from './bench-flows.ts'
+import { LOG_LINE } from './bench-server.ts'
 
-export type CpuResult = { cpuMs: number; dbMs: number; workerCpuMs: number; samples: number }
+/** Per request (per flow for flows): all CPU, the libSQL client's share, and the rest (the app's). */
+export type CpuResult = { cpuMs: number; sqliteMs: number; appMs: number; samples: number }
+
+/** CPU spent inside the libSQL client's calls (SQLite and the driver's row conversion), in microseconds. */
+const sqlite = { micros: 0 }
+
+/**
+ * Times every call of the shared client object in place: src/db/client.ts keeps one client per URL and wraps it
+ * per request, so the app's own calls land here without a change to src/.
+ */
+function timeClientCalls(client: Client): void {
+  for (const method of ['execute', 'batch', 'executeMultiple', 'migrate'] as const) {
+    const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>
+    Object.assign(client, {
+      [method]: (...args: unknown[]) => {
+        const before = process.cpuUsage()
+        const settle = () => {
+          const used = process.cpuUsage(before)
+          sqlite.micros += used.user + used.system
+        }
+        return original(...args).finally(settle)
+      },
+    })
+  }
+}
 
 /** A minimal in-memory stand-in for caches.default, so cached classes run the cache middleware's hit path. */
 function installMemoryCache(): void {
@@ -34,7 +62,10 @@ function installMemoryCache(): void {
   Object.assign(globalThis, { caches: { default: cache } })
 }
 
-async function openDatabase(books: number, log: (line: string) => void): Promise<string> {
+async function openDatabase(
+  books: number,
+  log: (line: string) => void,
+): Promise<{ url: string; seeded: boolean }> {
   mkdirSync('.wrangler/bench-state', { recursive: true })
   const path = `.wrangler/bench-state/cpu-${books}.db`
   const url = `file:${path}`
@@ -55,64 +86,80 @@ async function openDatabase(books: number, log: (line: string) => void): Promise
     await migrateWithOwnClient()
   }
   const client = getLibsqlClient(url)
+  timeClientCalls(client)
   const db = drizzle(client, { schema }) as unknown as Db
-  if ((await countBooks(db)) < books) {
+  const seeded = (await countBooks(db)) < books
+  if (seeded) {
     log(`seeding ${books} books into ${url.slice(5)} for the CPU probe`)
     await seedGeneratedCatalog(db, books)
   }
-  return url
+  return { url, seeded }
 }
 
-const dbDuration = (response: Response) =>
-  Number(response.headers.get('Server-Timing')?.match(/(?:^|,\s*)db;dur=([\d.]+)/)?.[1] ?? 0)
-
-export async function measureCpu(options: {
+export type CpuOptions = {
   books: number
   vars: Record<string, string>
   log: (line: string) => void
-}): Promise<Map<string, CpuResult>> {
-  const url = await openDatabase(options.books, options.log)
+  /** Fewer samples (a smoke run checks the shape, not the figures). */
+  quick?: boolean
+  /** Only these class ids (the bench's --only). */
+  only?: string[]
+}
+
+/** CPU per class id, and how long seeding the probe's database took (0: it was there). */
+export async function measureCpu(
+  options: CpuOptions,
+): Promise<{ results: Map<string, CpuResult>; seedSeconds: number }> {
+  const started = performance.now()
+  const { url, seeded } = await openDatabase(options.books, options.log)
+  const seedSeconds = seeded ? (performance.now() - started) / 1000 : 0
+  if (seeded) options.log(`seeded the CPU probe's database in ${seedSeconds.toFixed(1)} s`)
   if (!existsSync(url.slice(5))) throw new Error('CPU probe database missing')
   installMemoryCache()
   // The request log line is still built (its cost counts); only the terminal write is dropped.
   const print = console.log
   console.log = () => {}
   try {
-    return await probeClasses(url, options)
+    return { results: await probeClasses(url, options), seedSeconds }
   } finally {
     console.log = print
   }
 }
 
-async function probeClasses(url: string, options: { books: number; vars: Record<string, string> }) {
+/** The reference workers' counterparts here: a Hono app with one route (the floor of any route in this
+ * framework), and the same with the bare worker's log line. */
+const references = {
+  bare: new Hono().get('*', (c) => c.text('ok')),
+  'bare-log': new Hono().get('*', (c) => {
+    console.log(JSON.stringify(LOG_LINE(c.req.method)))
+    return c.text('ok')
+  }),
+}
+
+async function probeClasses(url: string, options: CpuOptions) {
   const env = { ...options.vars, LIBSQL_URL: url }
   const app = createApp({ benchMode: true })
-  let dbMs = 0
   const context = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} }
-  const send: Send = async (path, init) => {
-    const response = await app.request(path, init, env, context as unknown as ExecutionContext)
-    dbMs += dbDuration(response)
-    return response
-  }
-  const classes = await buildClasses({
-    send,
-    books: options.books,
-    webhookSecret: options.vars.STRIPE_WEBHOOK_SECRET ?? '',
-    workers: 1,
-  })
+  const send: Send = async (path, init) =>
+    app.request(path, init, env, context as unknown as ExecutionContext)
+  const classes = await buildClasses(
+    { send, books: options.books, webhookSecret: options.vars.STRIPE_WEBHOOK_SECRET ?? '', workers: 1 },
+    options.only ? BENCH_CLASSES.filter((entry) => options.only!.includes(entry.id)) : BENCH_CLASSES,
+  )
   const results = new Map<string, CpuResult>()
+  const scale = options.quick ? 10 : 1
   for (const benchClass of classes) {
     const run = runner(benchClass, send)
     if (!run) continue
-    const samples = benchClass.expensive ? 5 : benchClass.flow ? 20 : 500
-    for (let i = 0; i < (benchClass.expensive ? 2 : 50); i++) await run(i)
-    dbMs = 0
+    const samples = Math.max(2, (benchClass.expensive ? 5 : benchClass.flow ? 20 : 500) / scale)
+    for (let i = 0; i < (benchClass.expensive ? 2 : 50 / scale); i++) await run(i)
+    sqlite.micros = 0
     const before = process.cpuUsage()
     for (let i = 0; i < samples; i++) await run(i)
     const used = process.cpuUsage(before)
     const cpuMs = (used.user + used.system) / 1000 / samples
-    const db = dbMs / samples
-    results.set(benchClass.name, { cpuMs, dbMs: db, workerCpuMs: Math.max(0, cpuMs - db), samples })
+    const sqliteMs = sqlite.micros / 1000 / samples
+    results.set(benchClass.id, { cpuMs, sqliteMs, appMs: Math.max(0, cpuMs - sqliteMs), samples })
   }
   return results
 }
@@ -121,6 +168,9 @@ function runner(benchClass: BenchClass, send: Send): ((iteration: number) => Pro
   if (benchClass.flow) return (iteration) => benchClass.flow!(0, iteration)
   const request = benchClass.request
   if (!request) return null
-  return () =>
-    send(request.path, { method: request.method ?? 'GET', headers: request.headers, body: request.body })
+  const init = { method: request.method ?? 'GET', headers: request.headers, body: request.body }
+  // A response is read to its end, as the load generator does.
+  const reference = request.reference && references[request.reference]
+  if (reference) return async () => (await reference.request(request.path, init)).arrayBuffer()
+  return () => send(request.path, init).then((response) => response.arrayBuffer())
 }

@@ -1,22 +1,10 @@
-// Identity and commerce flows for the bench, detected at runtime from the Worker's own OpenAPI document: a
-// branch without login or checkout reports "n/a" instead of failing.
+// Identity and commerce flows for the bench (scripts/lib/bench-classes.ts reports a class n/a when the Worker's
+// OpenAPI document lacks its routes).
 import { signStripePayload } from '../../src/features/payments/webhook-signature.ts'
 import { expectStatus } from './bench-load.ts'
 
 /** How the bench reaches the app: real HTTP to wrangler dev, or app.request in Node. */
 export type Send = (path: string, init?: RequestInit) => Promise<Response>
-
-export type Features = { login: boolean; me: boolean; checkout: boolean }
-
-export async function detectFeatures(send: Send): Promise<Features> {
-  const document = (await (await send('/openapi.json')).json()) as { paths: Record<string, unknown> }
-  const has = (path: string) => path in document.paths
-  return {
-    login: has('/v1/auth/register') && has('/v1/auth/login'),
-    me: has('/v1/me'),
-    checkout: has('/v1/me/cart/items/{bookId}') && has('/v1/orders') && has('/v1/webhooks/stripe'),
-  }
-}
 
 export const BENCH_PASSWORD = 'bench: violet harbour lantern 4711'
 

@@ -3,6 +3,8 @@
 import autocannon from 'autocannon'
 
 export type RequestSpec = {
+  /** Sent to a reference worker beside Folio (REFERENCE_WORKERS in bench-server.ts), not to Folio. */
+  reference?: 'bare' | 'bare-log'
   method?: string
   path: string
   headers?: Record<string, string>
@@ -18,7 +20,8 @@ export type LoadResult = {
   errors: number
 }
 
-export type LoadOptions = { connections: number; seconds: number }
+/** `amount`: stop after that many requests instead (a smoke run), `seconds` still bounds it. */
+export type LoadOptions = { connections: number; seconds: number; amount?: number }
 
 type AutocannonResult = {
   requests: { total: number }
@@ -42,6 +45,7 @@ export async function measureRequest(
     body: spec.body,
     connections: options.connections,
     duration: options.seconds,
+    ...(options.amount ? { amount: options.amount } : {}),
   })) as AutocannonResult
   return {
     seconds: result.duration,
@@ -119,4 +123,10 @@ export function mergeSlices(slices: LoadResult[]): LoadResult {
     requests,
     errors: slices.reduce((sum, slice) => sum + slice.errors, 0),
   }
+}
+
+/** D1 round trips of one answer: the query count of Folio's `db` Server-Timing metric (absent: none). */
+export function roundTrips(response: Response): number {
+  const metric = response.headers.get('Server-Timing')?.match(/(?:^|,)\s*db;[^,]*desc="(\d+) quer/)
+  return metric ? Number(metric[1]) : 0
 }

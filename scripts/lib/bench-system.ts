@@ -6,10 +6,13 @@ import { wrangler } from './run.ts'
 
 export type BundleSize = { rawBytes: number; gzipBytes: number; files: string[] }
 
-/** What `wrangler deploy` would upload: every JavaScript module in the dry-run output (source maps excluded). */
-export function bundleSize(outdir = '.wrangler/bench-bundle'): BundleSize {
+/**
+ * Builds what `wrangler deploy` would upload into `outdir` (the bench serves that very bundle) and measures it:
+ * every JavaScript module in the dry-run output (source maps excluded).
+ */
+export function bundleSize(outdir = '.wrangler/bench-bundle', config = 'wrangler.toml'): BundleSize {
   rmSync(outdir, { recursive: true, force: true })
-  wrangler(['deploy', '--dry-run', '--env=', '--outdir', outdir], { quiet: true })
+  wrangler(['deploy', '--dry-run', '--config', config, '--env=', '--outdir', outdir], { quiet: true })
   const files = readdirSync(outdir, { recursive: true })
     .map(String)
     .filter((file) => /\.(m?js|wasm)$/.test(file))

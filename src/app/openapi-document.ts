@@ -15,8 +15,11 @@ export function serveOpenApiDocument(app: ReturnType<typeof createRouter>): void
     description:
       'An ES256 access token from POST /v1/auth/login. Locally: `npm run token -- --email <account>`.',
   })
-  app.get('/openapi.json', (c) =>
-    c.json(
+  app.get('/openapi.json', (c) => {
+    // Revalidated on every use (RFC 9111 §5.2.2.4): the document changes with each deployment, and its ETag
+    // makes the check a 304.
+    c.header('Cache-Control', 'no-cache')
+    return c.json(
       asContract(
         app.getOpenAPI31Document({
           openapi: '3.1.0',
@@ -31,6 +34,6 @@ export function serveOpenApiDocument(app: ReturnType<typeof createRouter>): void
           servers: [{ url: c.var.config.PUBLIC_API_URL }],
         }),
       ),
-    ),
-  )
+    )
+  })
 }

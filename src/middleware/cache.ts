@@ -5,6 +5,7 @@ import { canonicalQuery } from '../http/canonical-query'
 import { prefersXml } from '../http/negotiate'
 import { catalogVersion } from './catalog-version'
 import { BOOKMARK_HEADER } from './database'
+import { strongEtag } from './etag'
 import { type MemoryEntry, memoryGet, memorySet, toMemoryEntry } from './memory-cache'
 import { negotiateRepresentation } from './xml'
 
@@ -27,6 +28,9 @@ const STORED_HEADERS = ['content-type', 'cache-control', 'link']
  * cannot hand later readers headers they did not ask for (web cache poisoning, OWASP WSTG-INPV-17).
  */
 const MAX_STORED_HEADER_BYTES = 8192
+
+/** The entry's own ETag, under a name of ours: the Cache API would revalidate with a plain `etag`. */
+const STORED_ETAG = 'X-Folio-ETag'
 
 const cacheStatus = (value: string) => `Folio; ${value}`
 
@@ -75,7 +79,11 @@ async function storedEntry(response: Response): Promise<MemoryEntry> {
   }
   headers.push([CLIENT_CACHE_CONTROL, response.headers.get('cache-control') ?? 'no-cache'])
   headers.push(['cache-control', `public, s-maxage=${STORED_MAX_AGE_SECONDS}`])
-  return { body: await response.arrayBuffer(), headers }
+  const body = await response.arrayBuffer()
+  // The tag of the stored bytes, kept with them: a hit is not hashed again (the app's ETag middleware uses it).
+  const tag = await strongEtag(body)
+  if (tag) headers.push([STORED_ETAG, tag])
+  return { body, headers }
 }
 
 async function store(cache: Cache, key: string, response: Response): Promise<void> {
@@ -84,12 +92,16 @@ async function store(cache: Cache, key: string, response: Response): Promise<voi
   await cache.put(key, new Response(entry.body, { headers: entry.headers }))
 }
 
+const CLIENT_CACHE_CONTROL_NAME = CLIENT_CACHE_CONTROL.toLowerCase()
+const STORED_ETAG_NAME = STORED_ETAG.toLowerCase()
+
 function fromStored(c: Context, entry: MemoryEntry): Response {
   const headers: Record<string, string> = { Vary: 'Accept' }
   for (const [header, value] of entry.headers) {
     const name = header.toLowerCase()
     if (STORED_HEADERS.includes(name) && name !== 'cache-control') headers[name] = value
-    if (name === CLIENT_CACHE_CONTROL.toLowerCase()) headers['Cache-Control'] = value
+    else if (name === CLIENT_CACHE_CONTROL_NAME) headers['Cache-Control'] = value
+    else if (name === STORED_ETAG_NAME) headers.ETag = value
   }
   return c.body(entry.body.slice(0), 200, headers)
 }
@@ -184,13 +196,17 @@ export function edgeCache({ query = [], beforeOrigin }: EdgeCacheOptions = {}): 
       return
     }
     const started = performance.now()
+    const requestDirectives = c.req.header('Cache-Control') ?? ''
+    // `no-store`: nothing is looked up or stored, so the entry's key (and the catalog version in it) is not needed.
+    if (/\bno-store\b/i.test(requestDirectives)) {
+      setMetric(c, 'cache', performance.now() - started, 'bypass')
+      return forwardAndStore(c, { cache, query, key: '', next, why: 'request', beforeOrigin, noStore: true })
+    }
     const version = await catalogVersion(c, { consistent: Boolean(c.req.header(BOOKMARK_HEADER)) })
     const key = cacheKey(c, query, version)
-    const requestDirectives = c.req.header('Cache-Control') ?? ''
-    const noStore = /\bno-store\b/i.test(requestDirectives)
-    if (noStore || /\bno-cache\b/i.test(requestDirectives)) {
-      setMetric(c, 'cache', performance.now() - started, noStore ? 'bypass' : 'revalidate')
-      return forwardAndStore(c, { cache, query, key, next, why: 'request', beforeOrigin, noStore })
+    if (/\bno-cache\b/i.test(requestDirectives)) {
+      setMetric(c, 'cache', performance.now() - started, 'revalidate')
+      return forwardAndStore(c, { cache, query, key, next, why: 'request', beforeOrigin })
     }
     const found = await lookup(cache, key)
     setMetric(c, 'cache', performance.now() - started, found ? `hit (${found.tier})` : 'miss')

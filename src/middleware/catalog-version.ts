@@ -16,7 +16,8 @@ export function forgetCatalogVersion(): void {
 }
 
 async function readCatalogVersion(c: Context<AppEnv>): Promise<number> {
-  const [row] = await c.var.db
+  const [row] = await c
+    .get('db')
     .select({ version: catalogState.version })
     .from(catalogState)
     .where(eq(catalogState.id, 1))
@@ -28,7 +29,7 @@ async function readCatalogVersion(c: Context<AppEnv>): Promise<number> {
  * the version is at least the one the client's own write produced.
  */
 export async function catalogVersion(c: Context<AppEnv>, options: { consistent: boolean }): Promise<number> {
-  const ttlMs = c.var.config.CATALOG_VERSION_TTL_SECONDS * 1000
+  const ttlMs = c.get('config').CATALOG_VERSION_TTL_SECONDS * 1000
   const now = Date.now()
   if (!options.consistent && ttlMs > 0 && remembered && remembered.expiresAt > now) return remembered.version
   const version = await readCatalogVersion(c)

@@ -19,19 +19,22 @@ export function credentialedCors(
   const inner = cors({ ...rest, origin: (origin, c) => (origin && isAllowed(origin, c) ? origin : null) })
   const exposed = rest.exposeHeaders?.join(',')
   return async (c, next) => {
-    const preflight = await inner(c, next)
     const origin = c.req.header('Origin')
-    if (!origin || !isAllowed(origin, c)) return preflight
-    if (preflight) {
-      preflight.headers.set('Access-Control-Allow-Credentials', 'true')
+    const allowed = origin !== undefined && isAllowed(origin, c)
+    if (c.req.method === 'OPTIONS') {
+      const preflight = await inner(c, next)
+      if (preflight && allowed) preflight.headers.set('Access-Control-Allow-Credentials', 'true')
       return preflight
     }
-    // Set again after the handler: a response built afresh below (a 304 from the ETag middleware) carries none
-    // of the headers set before it, and a browser refuses a 304 without them.
-    c.header('Access-Control-Allow-Origin', origin)
-    c.header('Access-Control-Allow-Credentials', 'true')
-    if (exposed && !c.res.headers.has('Access-Control-Expose-Headers'))
-      c.header('Access-Control-Expose-Headers', exposed)
-    return preflight
+    // Not a preflight: the same headers Hono's middleware gives an actual request, set once on the final response
+    // (setting them before the handler costs a placeholder response and a copy of it). A response built afresh
+    // below (a 304 from the ETag middleware) carries them too, and a browser refuses a 304 without them.
+    await next()
+    const headers = c.res.headers
+    if (exposed) headers.set('Access-Control-Expose-Headers', exposed)
+    headers.append('Vary', 'Origin')
+    if (!allowed) return
+    headers.set('Access-Control-Allow-Origin', origin)
+    headers.set('Access-Control-Allow-Credentials', 'true')
   }
 }

@@ -32,7 +32,7 @@ export function clientIp(c: Context): string {
 export async function enforceRateLimit(c: Context<AppEnv>, limiter: Limiter, key: string): Promise<void> {
   const binding = (c.env as Partial<Record<Limiter, RateLimit>>)[limiter]
   if (!binding) return
-  const { limit, period } = c.var.config[`${limiter}_POLICY`]
+  const { limit, period } = c.get('config')[`${limiter}_POLICY`]
   const name = POLICY_NAMES[limiter]
   const policy = `"${name}";q=${limit};w=${period}`
   c.header('RateLimit-Policy', policy, { append: true })

@@ -2,10 +2,11 @@
 // `TOKEN=$(npm run -s token -- --email …)` captures exactly the token; a failure is one sentence, no stack trace.
 // Runs the real scripts in a fresh copy of the project (no .dev.vars, no local database yet).
 import { spawn } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BENCH_CLASSES } from '../../scripts/lib/bench-classes'
 import { freshCopy } from './helpers/processes'
 
 let copy: ReturnType<typeof freshCopy>
@@ -169,5 +170,55 @@ describe('scripts: result on stdout, diagnostics on stderr', () => {
       'stripe:simulate',
       /--type must be one of/,
     )
+  })
+})
+
+// Last: it writes .dev.vars, which the token test above expects to be missing.
+describe('bench', () => {
+  it('--smoke serves the bundle in workerd, measures every registered class and prints the targets', async () => {
+    const free = await listening()
+    const port = free.url.split(':').at(-1)!
+    await new Promise((done) => free.server.close(done))
+    const outcome = await run('bench', [
+      '--smoke',
+      '--seconds',
+      '1',
+      '--port',
+      port,
+      '--out',
+      '.tmp/smoke.json',
+    ])
+    expect(outcome.status, outcome.stderr).toBe(0)
+    type Row = {
+      id: string
+      unavailable?: string
+      requestsPerSecond: number
+      errors: number
+      ratioToCeiling: number
+      roundTrips?: number
+      cpu: { appMs: number; sqliteMs: number }
+    }
+    const report = JSON.parse(readFileSync(join(copy.dir, '.tmp/smoke.json'), 'utf8')) as {
+      runtime: string
+      rows: Row[]
+      targets: { target: string; met: boolean | null }[]
+    }
+    expect(report.runtime).toMatch(/^workerd via Miniflare/)
+    expect(report.rows.map((row) => row.id)).toEqual(BENCH_CLASSES.map((entry) => entry.id))
+    // This branch has every route the registry names: nothing is n/a, every class answered 2xx only.
+    for (const row of report.rows) {
+      expect(row.unavailable, row.id).toBeUndefined()
+      expect(row.requestsPerSecond, row.id).toBeGreaterThan(0)
+      expect(row.errors, row.id).toBe(0)
+      expect(row.ratioToCeiling, row.id).toBeGreaterThan(0)
+      expect(row.cpu.appMs, row.id).toBeGreaterThan(0)
+      if (!row.id.startsWith('bare')) expect(row.roundTrips, row.id).toBeTypeOf('number')
+    }
+    // The catalog reads query D1 through the app's own Server-Timing count.
+    expect(report.rows.find((row) => row.id === 'page1-uncached')?.roundTrips).toBeGreaterThan(0)
+    expect(report.rows.find((row) => row.id === 'page1-uncached')?.cpu.sqliteMs).toBeGreaterThan(0)
+    expect(report.targets.map((check) => check.target)).toContain('zero errors')
+    const lines = outcome.stdout.split('\n').filter((line) => /^(PASS|FAIL|n\/a) /.test(line))
+    expect(lines).toHaveLength(report.targets.length)
   })
 })

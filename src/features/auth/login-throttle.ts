@@ -1,4 +1,5 @@
-import { and, count, eq, gt, inArray, min, sql } from 'drizzle-orm'
+import { and, count, eq, gt, inArray, min, type SQL, sql } from 'drizzle-orm'
+import { insertWhen } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { type LoginOutcome, loginAttempts } from '../../db/schema'
 import { ApiError } from '../../http/problem'
@@ -62,32 +63,61 @@ async function refuse(
   })
 }
 
+type Attempt = {
+  email: string
+  /** The account's id, or an SQL expression for it (a lookup by email in the same batch), or null. */
+  userId: string | SQL | null
+  outcome: LoginOutcome
+  client: ClientInfo
+  now: Date
+}
+
 /**
- * Reserves one attempt against the limits before the password or code is checked, and returns its row id; 429
- * with Retry-After when the account or the IP is past its limit. The reservation is written as the failure it
- * becomes unless `releaseAttempt` clears it, by one conditional INSERT … SELECT that counts the window, so
- * parallel guesses cannot all pass one stale count (check and record are one atomic statement; OWASP ASVS
- * 2.2.1). A crash between the two leaves a failure: the safe side.
+ * The reservation of one attempt against the limits, as a statement (so a sign-in sends it in one batch with its
+ * reads): a conditional INSERT … SELECT that counts the window and returns the new row's id, or no row when the
+ * account or the IP is past its limit. Check and record are one atomic statement, so parallel guesses cannot all
+ * pass one stale count (OWASP ASVS 2.2.1).
  */
-export async function reserveAttempt(
-  db: Db,
-  attempt: { email: string; userId: string | null; outcome: LoginOutcome; client: ClientInfo; now: Date },
-): Promise<number> {
+export function attemptReservation(db: Db, attempt: Attempt) {
   const { email, client, now } = attempt
   const since = now.getTime() - THROTTLE_WINDOW_MS
   const failures = (column: typeof loginAttempts.email | typeof loginAttempts.ip, value: string) =>
     sql`(SELECT count(*) FROM ${loginAttempts} WHERE ${column} = ${value} AND ${loginAttempts.createdAt} > ${since}
       AND ${inArray(loginAttempts.outcome, FAILURES)})`
-  const rows = await db.all<{ id: number }>(sql`
-    INSERT INTO ${loginAttempts} (email, user_id, outcome, ip, user_agent, device, country, created_at)
-    SELECT ${email}, ${attempt.userId}, ${attempt.outcome}, ${client.ip}, ${client.userAgent}, ${client.device},
-      ${client.country}, ${now.getTime()}
-    WHERE ${failures(loginAttempts.email, email)} < ${MAX_FAILURES_PER_ACCOUNT}
-      AND ${failures(loginAttempts.ip, client.ip)} < ${MAX_FAILURES_PER_IP}
-    RETURNING id`)
+  return insertWhen(
+    db,
+    loginAttempts,
+    {
+      email,
+      userId: attempt.userId,
+      outcome: attempt.outcome,
+      ...clientColumns(client),
+      createdAt: now,
+    },
+    sql`${failures(loginAttempts.email, email)} < ${MAX_FAILURES_PER_ACCOUNT}
+      AND ${failures(loginAttempts.ip, client.ip)} < ${MAX_FAILURES_PER_IP}`,
+  ).returning({ id: loginAttempts.id })
+}
+
+/** The reserved attempt's id from `attemptReservation`'s rows; 429 with Retry-After when nothing was reserved. */
+export async function reservedOrRefused(
+  db: Db,
+  rows: { id: number }[],
+  attempt: Pick<Attempt, 'email' | 'client' | 'now'>,
+): Promise<number> {
   const reserved = rows[0]?.id
   if (reserved !== undefined) return Number(reserved)
+  const { email, client, now } = attempt
   return refuse(db, email, client, now, (await lockedFor(db, email, client, now)) ?? 1)
+}
+
+/**
+ * Reserves one attempt against the limits before the password or code is checked, and returns its row id; 429
+ * with Retry-After when the account or the IP is past its limit. The reservation is written as the failure it
+ * becomes unless `releaseAttempt` clears it. A crash between the two leaves a failure: the safe side.
+ */
+export async function reserveAttempt(db: Db, attempt: Attempt): Promise<number> {
+  return reservedOrRefused(db, await attemptReservation(db, attempt), attempt)
 }
 
 /** The attempt succeeded: its reservation is not a failure. */

@@ -1,5 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, type SQL, sql } from 'drizzle-orm'
 import type { Config } from '../../config'
+import { runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { loginAttempts, oneTimeTokens, securityEvents, type UserRow, users } from '../../db/schema'
 import { ApiError } from '../../http/problem'
@@ -9,9 +10,15 @@ import { sha256Hex } from '../../lib/secure-random'
 import { mailTemplates, outboxInsert } from '../mail'
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken, signMfaToken, verifyMfaToken } from './access-tokens'
 import type { ClientInfo } from './client-info'
-import { loginAttemptInsert, releaseAttempt, reserveAttempt } from './login-throttle'
+import {
+  attemptReservation,
+  loginAttemptInsert,
+  releaseAttempt,
+  reserveAttempt,
+  reservedOrRefused,
+} from './login-throttle'
 import { newSession } from './sessions.service'
-import { hasConfirmedTotp, spendSecondFactor } from './totp'
+import { confirmedTotp, spendSecondFactor } from './totp'
 
 export type TokenPair = { accessToken: string; refreshToken: string; tokenType: 'Bearer'; expiresIn: number }
 export type SignedIn = { kind: 'tokens'; tokens: TokenPair; outboxIds: string[] }
@@ -34,6 +41,11 @@ export async function tokenPair(
   return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: ACCESS_TOKEN_TTL_SECONDS }
 }
 
+/**
+ * Two round trips to the database: one batch reads the account, its second factor and its login history and
+ * reserves the attempt (committed before the password is checked, so parallel guesses cannot share one count);
+ * a second batch releases the reservation and opens the session. The PBKDF2 check runs between them.
+ */
 export async function login(
   db: Db,
   config: Config,
@@ -41,15 +53,16 @@ export async function login(
   client: ClientInfo,
 ): Promise<LoginResult> {
   const now = new Date()
-  const [user] = await db.select().from(users).where(eq(users.email, input.email))
+  const accountId = sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${input.email})`
   // Counted as a failure until the password proves right (parallel guesses cannot share one count).
-  const attempt = await reserveAttempt(db, {
-    email: input.email,
-    userId: user?.id ?? null,
-    outcome: 'bad_credentials',
-    client,
-    now,
-  })
+  const reservation = { email: input.email, outcome: 'bad_credentials', client, now } as const
+  const [[user], reserved, [secondFactor], [history]] = await db.batch([
+    db.select().from(users).where(eq(users.email, input.email)),
+    attemptReservation(db, { ...reservation, userId: accountId }),
+    confirmedTotp(db, accountId),
+    familiarity(db, accountId, client),
+  ])
+  const attempt = await reservedOrRefused(db, reserved, reservation)
   // Always run PBKDF2, even for an unknown email, so that timing does not tell whether the account exists.
   const valid = await verifyPassword(
     input.password,
@@ -57,26 +70,25 @@ export async function login(
     config.PASSWORD_PEPPER,
   )
   if (!user || !valid) throw invalidCredentials()
-  await releaseAttempt(db, attempt)
+  const settled: Statement[] = [releaseAttempt(db, attempt)]
   if (needsRehash(user.passwordHash)) {
     // Upgrade old parameters now that we hold the plaintext (as Supabase Auth does on sign-in).
     const passwordHash = await hashPassword(input.password, config.PASSWORD_PEPPER)
-    await db
-      .update(users)
-      .set({ passwordHash })
-      .where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash)))
+    settled.push(
+      db
+        .update(users)
+        .set({ passwordHash })
+        .where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash))),
+    )
   }
-  if (await hasConfirmedTotp(db, user.id)) {
-    await loginAttemptInsert(db, {
-      email: input.email,
-      userId: user.id,
-      outcome: 'mfa_required',
-      client,
-      now,
-    })
+  if (secondFactor) {
+    settled.push(
+      loginAttemptInsert(db, { email: input.email, userId: user.id, outcome: 'mfa_required', client, now }),
+    )
+    await runBatch(db, settled)
     return { kind: 'mfa', mfaToken: await signMfaToken(config, user.id) }
   }
-  return completeLogin(db, config, user, client, now)
+  return completeLogin(db, config, user, client, now, { isNew: isNewPlace(history, client), settled })
 }
 
 const challengeAlreadyUsed = () =>
@@ -139,8 +151,8 @@ export async function loginWithMfa(
 }
 
 /** Have we seen this device / country on an earlier successful login? (One indexed aggregate query.) */
-async function familiarity(db: Db, userId: string, client: ClientInfo) {
-  const [row] = await db
+function familiarity(db: Db, userId: string | SQL, client: ClientInfo) {
+  return db
     .select({
       total: sql<number>`count(*)`,
       sameDevice: sql<number>`coalesce(sum(${loginAttempts.device} = ${client.device}), 0)`,
@@ -148,24 +160,33 @@ async function familiarity(db: Db, userId: string, client: ClientInfo) {
     })
     .from(loginAttempts)
     .where(and(eq(loginAttempts.userId, userId), eq(loginAttempts.outcome, 'success')))
-  const total = Number(row?.total ?? 0)
-  // The very first sign-in has nothing to compare with: no alarm for it.
-  return {
-    isNew:
-      total > 0 &&
-      (Number(row?.sameDevice) === 0 || (client.country !== null && Number(row?.sameCountry) === 0)),
-  }
 }
 
-/** Opens the session, records the success and, for a new device or country, a security event and a mail. */
+type History = { total: number; sameDevice: number; sameCountry: number } | undefined
+
+function isNewPlace(row: History, client: ClientInfo): boolean {
+  const total = Number(row?.total ?? 0)
+  // The very first sign-in has nothing to compare with: no alarm for it.
+  return (
+    total > 0 &&
+    (Number(row?.sameDevice) === 0 || (client.country !== null && Number(row?.sameCountry) === 0))
+  )
+}
+
+/**
+ * Opens the session, records the success and, for a new device or country, a security event and a mail: one
+ * batch, with the statements the caller still has to settle (the attempt's release). `known.isNew` is the
+ * familiarity the caller already read, else it is read here.
+ */
 async function completeLogin(
   db: Db,
   config: Config,
   user: UserRow,
   client: ClientInfo,
   now: Date,
+  known: { isNew?: boolean; settled?: Statement[] } = {},
 ): Promise<SignedIn> {
-  const { isNew } = await familiarity(db, user.id, client)
+  const isNew = known.isNew ?? isNewPlace((await familiarity(db, user.id, client))[0], client)
   const session = await newSession(db, user.id, client, now)
   const attempt = loginAttemptInsert(db, {
     email: user.email,
@@ -174,6 +195,7 @@ async function completeLogin(
     client,
     now,
   })
+  const statements: Statement[] = [...(known.settled ?? []), ...session.statements, attempt]
   const outboxIds: string[] = []
   if (isNew) {
     const mail = outboxInsert(
@@ -185,10 +207,9 @@ async function completeLogin(
     const event = db
       .insert(securityEvents)
       .values({ id: randomId('sev'), userId: user.id, type: 'new_device_login', ...client, createdAt: now })
-    await db.batch([...session.statements, attempt, event, mail.statement])
-  } else {
-    await db.batch([...session.statements, attempt])
+    statements.push(event, mail.statement)
   }
+  await runBatch(db, statements)
   return {
     kind: 'tokens',
     tokens: await tokenPair(config, user, session.sessionId, session.refreshToken),

@@ -187,11 +187,12 @@ export function revokeUserSessions(
 
 /**
  * The revocation check for /v1/me* and /v1/admin/*: one primary-key lookup joining the user. Returns the user's
- * current role (a demoted admin loses admin at once) or null when the session is revoked, expired or the user gone.
+ * row as it is now (a demoted admin loses admin at once; /v1/me answers from it without reading it again) or null
+ * when the session is revoked, expired or the user gone.
  */
 export async function findActiveSession(db: Db, sessionId: string, userId: string, now = new Date()) {
   const [row] = await db
-    .select({ role: users.role })
+    .select({ user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(
@@ -203,5 +204,5 @@ export async function findActiveSession(db: Db, sessionId: string, userId: strin
       ),
     )
     .limit(1)
-  return row ?? null
+  return row?.user ?? null
 }

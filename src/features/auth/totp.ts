@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull, lt, or } from 'drizzle-orm'
+import { and, eq, isNotNull, isNull, lt, or, type SQL } from 'drizzle-orm'
 import { Secret, TOTP } from 'otpauth'
 import type { Db } from '../../db/client'
 import { recoveryCodes, totpFactors } from '../../db/schema'
@@ -90,12 +90,12 @@ export async function spendRecoveryCode(
   return Boolean(spent)
 }
 
-export async function hasConfirmedTotp(db: Db, userId: string): Promise<boolean> {
-  const [factor] = await db
+/** The account's confirmed TOTP factor, if any, as a query (a sign-in batches it with its other reads). */
+export function confirmedTotp(db: Db, userId: string | SQL) {
+  return db
     .select({ userId: totpFactors.userId })
     .from(totpFactors)
     .where(and(eq(totpFactors.userId, userId), isNotNull(totpFactors.confirmedAt)))
-  return Boolean(factor)
 }
 
 /** A second factor check: a 6-digit TOTP code, or else a recovery code. Reports which one was used. */

@@ -6,7 +6,8 @@ import { DEFAULT_CURRENCY, money } from '../../lib/money'
 import { type Cart, MAX_CART_LINES } from './cart.schemas'
 
 /** The cart's rows joined with current book data (title, price, stock), oldest first. */
-export async function cartLines(db: Db, userId: string) {
+/** The caller's cart lines with current prices, as a query (checkout batches it with its other reads). */
+export function cartLines(db: Db, userId: string) {
   return db
     .select({
       bookId: cartItems.bookId,
@@ -25,7 +26,10 @@ export async function cartLines(db: Db, userId: string) {
 export type CartLine = Awaited<ReturnType<typeof cartLines>>[number]
 
 export async function getCart(db: Db, userId: string): Promise<Cart> {
-  const lines = await cartLines(db, userId)
+  return toCart(await cartLines(db, userId))
+}
+
+function toCart(lines: CartLine[]): Cart {
   const currency = lines[0]?.currency ?? DEFAULT_CURRENCY
   const items = lines.map((line) => ({
     bookId: line.bookId,
@@ -87,7 +91,7 @@ export async function setCartItem(db: Db, userId: string, bookId: string, quanti
   }
   const now = new Date()
   const ownLines = sql`SELECT 1 FROM ${cartItems} WHERE ${cartItems.userId} = ${userId}`
-  const written = await db
+  const upsert = db
     .insert(cartItems)
     .select(
       db
@@ -112,12 +116,14 @@ export async function setCartItem(db: Db, userId: string, bookId: string, quanti
     )
     .onConflictDoUpdate({ target: [cartItems.userId, cartItems.bookId], set: { quantity, updatedAt: now } })
     .returning({ bookId: cartItems.bookId })
+  // The cart is read back in the same batch (one round trip, and it sees the write).
+  const [written, lines] = await db.batch([upsert, cartLines(db, userId)])
   if (written.length === 0) {
     const exists = await db.query.books.findFirst({ columns: { id: true }, where: eq(books.id, bookId) })
     if (!exists) throw new ApiError(404, { title: 'Book not found', detail: `No book has id ${bookId}` })
     throw await refusal(db, userId, book.currency)
   }
-  return getCart(db, userId)
+  return toCart(lines)
 }
 
 export async function removeCartItem(db: Db, userId: string, bookId: string): Promise<Cart> {

@@ -14,7 +14,7 @@ import { type CartLine, cartLines } from '../cart'
 import { gatewayFailureKind, type PaymentGateway } from '../payments'
 import { reserveStockStatements } from './inventory'
 import { abandonCheckout } from './order-lifecycle'
-import { addressColumns, loadOrder, toOrder } from './order-views'
+import { addressColumns, loadOrder, orderAggregateReads, toAggregate, toOrder } from './order-views'
 import type { AddressChoice, Order } from './orders.schemas'
 
 /** The delivery address for a checkout or an address change: a saved one (the caller's own) or inline. */
@@ -152,12 +152,12 @@ export async function checkout(
   idempotencyKey?: string,
 ): Promise<Order> {
   const checkoutKey = idempotencyKey === undefined ? null : await sha256Hex(`${userId}\n${idempotencyKey}`)
-  if (checkoutKey) {
-    const resumed = await resumeCheckout(db, provider, userId, checkoutKey)
-    if (resumed) return resumed
-  }
+  // One round trip reads both the cart and whether an earlier attempt with this key got as far as its order.
+  const [earlier, lines] = checkoutKey
+    ? await db.batch([attemptWithKey(db, userId, checkoutKey), cartLines(db, userId)])
+    : [[], await cartLines(db, userId)]
+  if (earlier[0]) return resumeCheckout(db, provider, userId, earlier[0].id)
   const address = await resolveAddress(db, userId, choice)
-  const lines = await cartLines(db, userId)
   const totals = priceCart(lines)
   const now = new Date()
   const orderId = randomId('ord')
@@ -195,23 +195,12 @@ export async function checkout(
       detail: 'A book in the cart is no longer sold. Nothing was reserved.',
     })
   }
-  await createGatewayIntent(db, provider, { orderId, userId, paymentId, lines, ...totals })
-  return toOrder(await loadOrder(db, orderId))
+  return toOrder(await createGatewayIntent(db, provider, { orderId, userId, paymentId, lines, ...totals }))
 }
 
-/**
- * A retry that took over an abandoned Idempotency-Key (the first attempt's isolate died after its batch, before its
- * answer was stored) finds that attempt's order and completes it: the gateway intent is created if it was not
- * (the payment row's id is the gateway's idempotency key, so an intent created just before the crash is the one
- * returned), and the order is the answer. Null when no attempt with this key got as far as its order.
- */
-async function resumeCheckout(
-  db: Db,
-  provider: PaymentGateway,
-  userId: string,
-  checkoutKey: string,
-): Promise<Order | null> {
-  const [row] = await db
+/** The order an earlier attempt with this Idempotency-Key created (within the key's lifetime), as a query. */
+function attemptWithKey(db: Db, userId: string, checkoutKey: string) {
+  return db
     .select({ id: orders.id })
     .from(orders)
     .where(
@@ -221,23 +210,41 @@ async function resumeCheckout(
         gt(orders.createdAt, new Date(Date.now() - IDEMPOTENCY_TTL_MS)),
       ),
     )
-  if (!row) return null
-  const aggregate = await loadOrder(db, row.id)
+}
+
+/**
+ * A retry that took over an abandoned Idempotency-Key (the first attempt's isolate died after its batch, before its
+ * answer was stored) finds that attempt's order and completes it: the gateway intent is created if it was not
+ * (the payment row's id is the gateway's idempotency key, so an intent created just before the crash is the one
+ * returned), and the order is the answer.
+ */
+async function resumeCheckout(
+  db: Db,
+  provider: PaymentGateway,
+  userId: string,
+  orderId: string,
+): Promise<Order> {
+  const aggregate = await loadOrder(db, orderId)
   const { order, payment, lines } = aggregate
   if (order.status === 'pending_payment' && payment && !payment.intentId) {
-    await createGatewayIntent(db, provider, {
-      orderId: order.id,
-      userId,
-      paymentId: payment.id,
-      lines,
-      total: order.totalAmount,
-      currency: order.currency,
-    })
-    return toOrder(await loadOrder(db, order.id))
+    return toOrder(
+      await createGatewayIntent(db, provider, {
+        orderId: order.id,
+        userId,
+        paymentId: payment.id,
+        lines,
+        total: order.totalAmount,
+        currency: order.currency,
+      }),
+    )
   }
   return toOrder(aggregate)
 }
 
+/**
+ * Creates the gateway intent and records it on the payment row; returns the order as it then stands (the update
+ * and the reads go in one batch). A gateway failure abandons the checkout (stock released, cart restored): 502.
+ */
 async function createGatewayIntent(
   db: Db,
   provider: PaymentGateway,
@@ -283,13 +290,17 @@ async function createGatewayIntent(
       detail: 'The payment could not be set up. Nothing was reserved and your cart is unchanged; try again.',
     })
   }
-  await db
-    .update(payments)
-    .set({
-      intentId: intent.intentId,
-      clientSecret: intent.clientSecret,
-      status: intent.status,
-      updatedAt: new Date(),
-    })
-    .where(eq(payments.id, input.paymentId))
+  const [, ...reads] = await db.batch([
+    db
+      .update(payments)
+      .set({
+        intentId: intent.intentId,
+        clientSecret: intent.clientSecret,
+        status: intent.status,
+        updatedAt: new Date(),
+      })
+      .where(eq(payments.id, input.paymentId)),
+    ...orderAggregateReads(db, input.orderId),
+  ])
+  return toAggregate(input.orderId, reads)
 }

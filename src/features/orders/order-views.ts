@@ -84,11 +84,11 @@ export function toOrder({ order, lines, payment }: OrderAggregate): Order {
   }
 }
 
-/** Lines and latest payment for several orders in two queries. */
+/** Lines and latest payment for several orders: two queries in one round trip. */
 export async function loadAggregates(db: Db, rows: OrderRow[]): Promise<OrderAggregate[]> {
   if (rows.length === 0) return []
   const ids = rows.map((row) => row.id)
-  const [lines, paymentRows] = await Promise.all([
+  const [lines, paymentRows] = await db.batch([
     db.select().from(orderLines).where(inArray(orderLines.orderId, ids)).orderBy(asc(orderLines.title)),
     db.select().from(payments).where(inArray(payments.orderId, ids)).orderBy(desc(payments.createdAt)),
   ])
@@ -102,11 +102,28 @@ export async function loadAggregates(db: Db, rows: OrderRow[]): Promise<OrderAgg
 export const orderNotFound = (id: string) =>
   new ApiError(404, { title: 'Order not found', detail: `No order has id ${id}` })
 
-export async function loadOrder(db: Db, id: string): Promise<OrderAggregate> {
-  const order = await db.query.orders.findFirst({ where: eq(orders.id, id) })
+/** The reads of one order's aggregate as statements: one batch sends them, alone or after a write. */
+export function orderAggregateReads(db: Db, id: string) {
+  return [
+    db.select().from(orders).where(eq(orders.id, id)),
+    db.select().from(orderLines).where(eq(orderLines.orderId, id)).orderBy(asc(orderLines.title)),
+    db.select().from(payments).where(eq(payments.orderId, id)).orderBy(desc(payments.createdAt)).limit(1),
+  ] as const
+}
+
+/** The aggregate from the results of `orderAggregateReads`; 404 when the order does not exist. */
+export function toAggregate(
+  id: string,
+  [orderRows, lines, paymentRows]: readonly [OrderRow[], OrderLineRow[], PaymentRow[]],
+): OrderAggregate {
+  const order = orderRows[0]
   if (!order) throw orderNotFound(id)
-  const [aggregate] = await loadAggregates(db, [order])
-  return aggregate!
+  return { order, lines, payment: paymentRows[0] ?? null }
+}
+
+/** An order with its lines and latest payment: one round trip (a batch of three reads, one snapshot). */
+export async function loadOrder(db: Db, id: string): Promise<OrderAggregate> {
+  return toAggregate(id, await db.batch(orderAggregateReads(db, id)))
 }
 
 /**
