@@ -11,7 +11,7 @@ export function liveRouter() {
     .openapi(routes.subscribeAdmin, handlers.subscribeAdmin)
 }
 
-export { LiveChannelObject, timerKey } from './live.channel'
+export { type LiveChannelObject, liveChannelClass, timerKey } from './live.channel'
 export * from './live.events'
 export {
   bookChangeStatements,
