@@ -84,14 +84,8 @@ describe('live: book channel', () => {
     first.close()
     await setPrice(admin, book, 1200)
     await setPrice(admin, book, 1300)
-    // Wait until both are stored (a fresh subscriber's ready says so), then resume from the last id seen.
-    const probe = await openLive(`/v1/live/books/${book}`)
-    const probeReady = await framesUntil(
-      probe,
-      (frame) => frame.type === 'ready' && frame.lastEventId === seen.id + 2,
-    ).catch(() => [])
-    probe.close()
-    expect(probeReady.length).toBeGreaterThan(0)
+    // Delivery runs after each response: wait until a fresh subscriber's ready says both are stored.
+    await untilStored(`/v1/live/books/${book}`, seen.id + 2)
     const resumed = await openLive(`/v1/live/books/${book}?since=${seen.id}`)
     const frames = await framesUntil(resumed, (frame) => frame.type === 'ready')
     expect(

@@ -52,7 +52,6 @@ const CLIENT_WINDOW_MS = 60_000
 const DEDUPE_FOR_MS = 7 * 24 * 3_600_000
 /** Defaults; LIVE_MAX_PER_USER / LIVE_MAX_PER_IP / LIVE_MAX_SOCKETS override them (e.g. for the fan-out bench). */
 const DEFAULT_LIMITS = { perUser: 10, perIp: 100, total: 20_000 }
-const SWEEP_TIMER = 'sweep'
 
 const tagOf = {
   user: (id: string) => `user:${id}`,
