@@ -99,13 +99,24 @@ describe('live: sessions ending close their sockets with 4001', () => {
     expect((await openLive('/v1/live/admin', { token: demoted.token })).response.status).toBe(403)
   })
 
-  it('an account deleted by an admin has its sockets closed', async () => {
+  it('an account deleted by an admin has its sockets closed and its channel erased', async () => {
     const boss = await createUser('admin')
     const customer = await createUser()
     const socket = await openLive('/v1/live/me', { token: customer.token })
     await socket.next()
+    const book = await createBook()
+    const order = await placeOrder(customer, [[book, 1]])
+    expect((await api('POST', `/v1/orders/${order.id}/cancel`, { token: customer.token })).status).toBe(200)
+    expect((await socket.next()).event).toBe('order.updated')
     expect((await api('DELETE', `/v1/admin/users/${customer.id}`, { token: boss.token })).status).toBe(204)
     expect(await socket.closed()).toBe(4001)
+    // And the channel forgot its events (GDPR Art. 17): nothing about the account stays in the object.
+    const stored = await runInDurableObject(stubOf(`user:${customer.id}`), (_instance, state) =>
+      state.storage.sql
+        .exec('SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM delivered) AS n')
+        .one(),
+    )
+    expect(stored.n).toBe(0)
   })
 })
 

@@ -20,6 +20,7 @@ export {
   deliverAfter,
   deliverAllLiveOutbox,
   enableLive,
+  forgetUserChannel,
   liveCommandStatements,
   liveEventStatements,
   livePublishing,

@@ -289,6 +289,17 @@ export async function deliverAfter<T>(env: Bindings, db: Db, work: () => Promise
   return result
 }
 
+/** Account deletion: the user's channel object closes its sockets and erases its storage (GDPR Art. 17). */
+export async function forgetUserChannel(db: Db, userId: string): Promise<void> {
+  const namespace = live.get(db)?.env.LIVE
+  if (!namespace) return
+  try {
+    await namespace.get(namespace.idFromName(channelName.user(userId))).forget()
+  } catch (error) {
+    console.error(JSON.stringify({ level: 'error', msg: 'live forget failed', ...loggableError(error) }))
+  }
+}
+
 /**
  * Closes a user's sockets with 4001 on the given channels, right away (awaited by the caller, after its commit):
  * for an account deletion (whose outbox rows would outlive the erased data) and a demotion (no session ends).
