@@ -2,6 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { LiveChannelObject } from '../src/features/live'
 import { EventFrameSchema, MAX_CLIENT_FRAME_BYTES } from '../src/features/live'
+import { signedIn } from './helpers/accounts'
 import { createBook, createUser, payOrder, placeOrder } from './helpers/commerce'
 import { api } from './helpers/http'
 import { type Frame, framesUntil, type LiveSocket, openLive } from './helpers/live'
@@ -85,6 +86,31 @@ describe('live: the order lifecycle on the user and admin channels', () => {
 })
 
 describe('live: sessions ending close their sockets with 4001', () => {
+  it("logout, and a refresh token replayed (reuse: the session is revoked), close the session's socket", async () => {
+    const leaving = await signedIn()
+    const socket = await openLive('/v1/live/me', { token: leaving.tokens.accessToken })
+    await socket.next()
+    const logout = await api('POST', '/v1/auth/logout', {
+      body: { refreshToken: leaving.tokens.refreshToken },
+    })
+    expect(logout.status).toBe(204)
+    expect(await framesUntil(socket, (frame) => frame.event === 'session.revoked')).not.toEqual([])
+    expect(await socket.closed()).toBe(4001)
+
+    const robbed = await signedIn()
+    const victim = await openLive('/v1/live/me', { token: robbed.tokens.accessToken })
+    await victim.next()
+    const rotated = await api('POST', '/v1/auth/refresh', {
+      body: { refreshToken: robbed.tokens.refreshToken },
+    })
+    expect(rotated.status).toBe(200)
+    const replayed = await api('POST', '/v1/auth/refresh', {
+      body: { refreshToken: robbed.tokens.refreshToken },
+    })
+    expect(replayed.status).toBe(401)
+    expect(await victim.closed()).toBe(4001)
+  })
+
   it('a demoted admin loses the admin channel at once', async () => {
     const boss = await createUser('admin')
     const demoted = await createUser('admin')

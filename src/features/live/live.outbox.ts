@@ -190,11 +190,22 @@ export function orderTransitionStatements(
 
 /**
  * `session.revoked` on the owner's channel for every active session `where` selects, placed BEFORE the UPDATE
- * that revokes them (same condition), and a command closing those sessions' admin sockets.
+ * that revokes them (same condition), and a command closing those sessions' admin sockets. With `revokedAt`,
+ * placed AFTER the UPDATE instead: the sessions it revoked at that very time.
  */
-export function sessionsRevokedStatements(db: Db, where: SQL | undefined, at = now()): Statement[] {
+export function sessionsRevokedStatements(
+  db: Db,
+  where: SQL | undefined,
+  at = now(),
+  options: { revokedAt?: Date } = {},
+): Statement[] {
   if (!publishing(db)) return []
-  const active = and(where, sql`${sessions.revokedAt} is null`)
+  const active = and(
+    where,
+    options.revokedAt
+      ? sql`${sessions.revokedAt} = ${options.revokedAt.getTime()}`
+      : sql`${sessions.revokedAt} is null`,
+  )
   return [
     db
       .insert(liveOutbox)
