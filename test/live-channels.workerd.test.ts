@@ -1,7 +1,17 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import { harness } from '#harness'
+import { liveOutbox } from '../src/db/schema'
 import type { LiveChannelObject } from '../src/features/live'
 import { EventFrameSchema, MAX_CLIENT_FRAME_BYTES } from '../src/features/live'
+import worker from '../src/index'
 import { signedIn } from './helpers/accounts'
 import { createBook, createUser, payOrder, placeOrder } from './helpers/commerce'
 import { api } from './helpers/http'
@@ -196,5 +206,36 @@ describe('live: limits and heartbeats', () => {
     alive.send('{"type":"ping"}')
     expect(await alive.next()).toEqual({ type: 'pong' })
     alive.close()
+  })
+})
+
+describe('live: redelivery', () => {
+  it('the cron delivers an outbox row left behind (a delivery that failed after its commit), once', async () => {
+    const book = await createBook()
+    const socket = await openLive(`/v1/live/books/${book}`)
+    await socket.next()
+    const data = { bookId: book, availability: 'out_of_stock', price: { amount: 1, currency: 'EUR' } }
+    await harness
+      .db()
+      .insert(liveOutbox)
+      .values({ channel: `book:${book}`, event: 'book.availability', data, occurredAt: new Date() })
+    const context = createExecutionContext()
+    await worker.scheduled(createScheduledController({ cron: '*/5 * * * *' }), env as never, context)
+    await waitOnExecutionContext(context)
+    expect(EventFrameSchema.parse(await socket.next())).toMatchObject({ id: 1, data })
+    const left = await harness.db().select().from(liveOutbox)
+    expect(left.filter((row) => row.channel === `book:${book}`)).toEqual([])
+    socket.send('{"type":"ping"}')
+    // The next frame is the pong: the row was not delivered twice.
+    expect(await socket.next()).toEqual({ type: 'pong' })
+    socket.close()
+  })
+
+  it('closes a socket that sends more than 20 frames a minute (besides pings) with 1008', async () => {
+    const book = await createBook()
+    const socket = await openLive(`/v1/live/books/${book}`)
+    await socket.next()
+    for (let index = 0; index < 21; index++) socket.send('{"type":"hello"}')
+    expect(await socket.closed()).toBe(1008)
   })
 })
