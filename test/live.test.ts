@@ -10,7 +10,11 @@ describe('live routes over plain HTTP', () => {
     expect(response.status).toBe(426)
     expect(response.headers.get('Content-Type')).toContain('application/problem+json')
     expect(response.headers.get('Upgrade')).toBe('websocket')
-    expect(await json(response)).toMatchObject({ status: 426, title: 'Upgrade Required' })
+    expect(await json(response)).toMatchObject({
+      status: 426,
+      title: 'Upgrade Required',
+      type: '/problems/upgrade-required',
+    })
   })
 
   it('refuses without a token (401), a customer on the admin channel (403), an unknown book (404)', async () => {

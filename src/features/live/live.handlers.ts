@@ -32,8 +32,9 @@ type Mode = 'websocket' | 'sse'
 function modeOf(c: Context<AppEnv>): Mode {
   if (c.req.header('Upgrade')?.toLowerCase() === 'websocket') return 'websocket'
   if (c.req.header('Accept')?.toLowerCase().includes('text/event-stream')) return 'sse'
-  throw new ApiError(426 as never, {
+  throw new ApiError(426, {
     title: 'Upgrade Required',
+    type: 'upgrade-required',
     detail: 'Open a WebSocket (Upgrade: websocket) or an event stream (Accept: text/event-stream)',
     headers: { Upgrade: 'websocket', Connection: 'Upgrade' },
   })
