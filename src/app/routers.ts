@@ -12,6 +12,8 @@ import type { createRouter } from '../http/router'
 
 /** Every feature's router, mounted in one chain so its type (`AppType`) carries each route to the `hc` client. */
 export function mountRouters(app: ReturnType<typeof createRouter>) {
+  // Live subscriptions (WebSocket, SSE) are no calls for the typed `hc` client: mounted outside the typed chain.
+  app.route('/v1', liveRouter())
   return app
     .route('/', healthRouter)
     .route('/', jwksRouter)
@@ -23,5 +25,4 @@ export function mountRouters(app: ReturnType<typeof createRouter>) {
     .route('/v1', addressesRouter)
     .route('/v1', ordersRouter)
     .route('/v1', auditRouter)
-    .route('/v1', liveRouter())
 }
