@@ -4,6 +4,7 @@ import { authRouter, jwksRouter } from '../features/auth'
 import { booksRouter } from '../features/books'
 import { cartRouter } from '../features/cart'
 import { healthRouter } from '../features/health'
+import { liveRouter } from '../features/live'
 import { devMailRouter } from '../features/mail'
 import { ordersRouter } from '../features/orders'
 import { usersRouter } from '../features/users'
@@ -11,6 +12,8 @@ import type { createRouter } from '../http/router'
 
 /** Every feature's router, mounted in one chain so its type (`AppType`) carries each route to the `hc` client. */
 export function mountRouters(app: ReturnType<typeof createRouter>) {
+  // Live subscriptions (WebSocket, SSE) are no calls for the typed `hc` client: mounted outside the typed chain.
+  app.route('/v1', liveRouter())
   return app
     .route('/', healthRouter)
     .route('/', jwksRouter)
