@@ -1,1 +1,2 @@
+export { ASYNCAPI_VERSION, asyncApiDocument } from './live.asyncapi'
 export * from './live.events'
