@@ -11,7 +11,7 @@ import { api, json } from './helpers/http'
 const ERROR_OR_WARNING = 1
 
 async function problems(document: unknown) {
-  const { diagnostics } = await new Parser().parse(document as Record<string, unknown>)
+  const { diagnostics } = await new Parser().parse(JSON.stringify(document))
   return diagnostics
     .filter((diagnostic) => diagnostic.severity <= ERROR_OR_WARNING)
     .map((diagnostic) => `${diagnostic.code} at ${diagnostic.path.join('.')}: ${diagnostic.message}`)
