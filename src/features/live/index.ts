@@ -1,2 +1,26 @@
+import { createRouter } from '../../http/router'
+import * as handlers from './live.handlers'
+import * as routes from './live.routes'
+
+/** GET /v1/live/books/{id}, /v1/live/me, /v1/live/admin: WebSocket (or SSE) subscriptions to one channel. */
+export const liveRouter = createRouter()
+  .openapi(routes.subscribeBook, handlers.subscribeBook)
+  .openapi(routes.subscribeMe, handlers.subscribeMe)
+  .openapi(routes.subscribeAdmin, handlers.subscribeAdmin)
+
 export { ASYNCAPI_VERSION, asyncApiDocument } from './live.asyncapi'
+export { LiveChannelObject, timerKey } from './live.channel'
 export * from './live.events'
+export {
+  bookChangeStatements,
+  bookDeletedStatements,
+  deliverAfter,
+  deliverAllLiveOutbox,
+  enableLive,
+  liveCommandStatements,
+  liveEventStatements,
+  livePublishing,
+  orderTransitionStatements,
+  sessionsRevokedStatements,
+  stockChangedStatements,
+} from './live.outbox'

@@ -231,7 +231,7 @@ export const PONG_FRAME = '{"type":"pong"}'
 
 /** The subprotocol the server selects; the bearer entry carries the access token (`folio.bearer.<jwt>`). */
 export const LIVE_SUBPROTOCOL = 'folio.v1'
-export const BEARER_SUBPROTOCOL_PREFIX = 'folio.bearer.'
+export { BEARER_SUBPROTOCOL_PREFIX } from '../../middleware/auth'
 
 export const LiveQuerySchema = z.object({
   since: z
