@@ -134,7 +134,9 @@ export async function measureFanout(origin: string, options: FanoutOptions): Pro
   const path = `/v1/live/books/${options.bookId}`
   const admin = { Authorization: `Bearer ${options.adminToken}` }
 
-  const bookResponse = await fetch(`${origin}/v1/books/${options.bookId}`, { headers: { 'Cache-Control': 'no-cache' } })
+  const bookResponse = await fetch(`${origin}/v1/books/${options.bookId}`, {
+    headers: { 'Cache-Control': 'no-cache' },
+  })
   if (!bookResponse.ok) throw new Error(`GET /v1/books/${options.bookId} answered ${bookResponse.status}`)
   const book = (await bookResponse.json()) as { price: { amount: number; currency: string } }
 
@@ -149,7 +151,9 @@ export async function measureFanout(origin: string, options: FanoutOptions): Pro
   for (let opened = 0; opened < count; opened += concurrency) {
     const batch = Math.min(concurrency, count - opened)
     subscribers.push(
-      ...(await Promise.all(Array.from({ length: batch }, () => subscribe(wsUrl(origin, path), () => expected)))),
+      ...(await Promise.all(
+        Array.from({ length: batch }, () => subscribe(wsUrl(origin, path), () => expected)),
+      )),
     )
     if (opened % 500 === 0 && opened > 0) log(`${opened} sockets open`)
   }
@@ -194,7 +198,9 @@ export async function measureFanout(origin: string, options: FanoutOptions): Pro
 
   const round = (value: number) => Math.round(value * 10) / 10
   const memoryPerSocketBytes =
-    rssBeforeBytes !== null && rssAfterBytes !== null ? Math.round((rssAfterBytes - rssBeforeBytes) / count) : null
+    rssBeforeBytes !== null && rssAfterBytes !== null
+      ? Math.round((rssAfterBytes - rssBeforeBytes) / count)
+      : null
   return {
     sockets: count,
     delivered,
