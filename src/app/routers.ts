@@ -23,5 +23,5 @@ export function mountRouters(app: ReturnType<typeof createRouter>) {
     .route('/v1', addressesRouter)
     .route('/v1', ordersRouter)
     .route('/v1', auditRouter)
-    .route('/v1', liveRouter)
+    .route('/v1', liveRouter())
 }

@@ -83,3 +83,14 @@ export function sessionOf(token: string): string {
   const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')))
   return payload.sid
 }
+
+/** Waits (by reconnecting) until the channel behind `path` has stored event `id`: delivery follows the response. */
+export async function untilStored(path: string, id: number, options: { token?: string } = {}): Promise<void> {
+  for (;;) {
+    const probe = await openLive(path, options)
+    const ready = await framesUntil(probe, (frame) => frame.type === 'ready')
+    probe.close()
+    if ((ready.at(-1)?.lastEventId ?? 0) >= id) return
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}

@@ -1,9 +1,11 @@
 import { and, eq, gt, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm'
+import { runBatch } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { refreshTokens, securityEvents, sessions, users } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { randomToken, sha256Hex } from '../../lib/secure-random'
+import { sessionsRevokedStatements } from '../live'
 import type { ClientInfo } from './client-info'
 
 /** A session (refresh token family) ends 30 days after sign-in, however active: then the user signs in again. */
@@ -161,10 +163,11 @@ export async function revokeSessionByRefreshToken(
     .select({ id: refreshTokens.sessionId })
     .from(refreshTokens)
     .where(eq(refreshTokens.tokenHash, tokenHash))
-  await db
-    .update(sessions)
-    .set({ revokedAt: now, revokedReason: 'logout' })
-    .where(and(inArray(sessions.id, owner), isNull(sessions.revokedAt)))
+  const mine = and(inArray(sessions.id, owner), isNull(sessions.revokedAt))
+  await runBatch(db, [
+    ...sessionsRevokedStatements(db, mine, now),
+    db.update(sessions).set({ revokedAt: now, revokedReason: 'logout' }).where(mine),
+  ])
 }
 
 export function revokeUserSessions(

@@ -1,12 +1,15 @@
 import { createRouter } from '../../http/router'
 import * as handlers from './live.handlers'
-import * as routes from './live.routes'
+import { liveRoutes } from './live.routes'
 
 /** GET /v1/live/books/{id}, /v1/live/me, /v1/live/admin: WebSocket (or SSE) subscriptions to one channel. */
-export const liveRouter = createRouter()
-  .openapi(routes.subscribeBook, handlers.subscribeBook)
-  .openapi(routes.subscribeMe, handlers.subscribeMe)
-  .openapi(routes.subscribeAdmin, handlers.subscribeAdmin)
+export function liveRouter() {
+  const routes = liveRoutes()
+  return createRouter()
+    .openapi(routes.subscribeBook, handlers.subscribeBook)
+    .openapi(routes.subscribeMe, handlers.subscribeMe)
+    .openapi(routes.subscribeAdmin, handlers.subscribeAdmin)
+}
 
 export { ASYNCAPI_VERSION, asyncApiDocument } from './live.asyncapi'
 export { LiveChannelObject, timerKey } from './live.channel'
@@ -14,6 +17,7 @@ export * from './live.events'
 export {
   bookChangeStatements,
   bookDeletedStatements,
+  closeUserSockets,
   deliverAfter,
   deliverAllLiveOutbox,
   enableLive,

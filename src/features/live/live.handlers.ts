@@ -7,7 +7,9 @@ import type { AppRouteHandler } from '../../http/router'
 import { clientIp } from '../../middleware/rate-limit'
 import { CONNECT_HEADERS } from './live.channel'
 import { type Channel, channelName, LIVE_SUBPROTOCOL } from './live.events'
-import type * as routes from './live.routes'
+import type { liveRoutes } from './live.routes'
+
+type Routes = ReturnType<typeof liveRoutes>
 
 /**
  * Cross-site WebSocket hijacking: browsers send `Origin` on every WebSocket handshake and the same-origin policy
@@ -100,7 +102,7 @@ async function connect(
   })
 }
 
-export const subscribeBook: AppRouteHandler<typeof routes.subscribeBook> = async (c) => {
+export const subscribeBook: AppRouteHandler<Routes['subscribeBook']> = async (c) => {
   const { id } = c.req.valid('param')
   const { since } = c.req.valid('query')
   checkOrigin(c)
@@ -113,7 +115,7 @@ export const subscribeBook: AppRouteHandler<typeof routes.subscribeBook> = async
 /** The shared helpers take the app's context; a policy only narrows `c.var.user`. */
 const base = (c: unknown) => c as Context<AppEnv>
 
-export const subscribeMe: AppRouteHandler<typeof routes.subscribeMe> = async (c) => {
+export const subscribeMe: AppRouteHandler<Routes['subscribeMe']> = async (c) => {
   const { since } = c.req.valid('query')
   checkOrigin(base(c))
   const mode = modeOf(base(c))
@@ -121,7 +123,7 @@ export const subscribeMe: AppRouteHandler<typeof routes.subscribeMe> = async (c)
   return connect(base(c), channelName.user(user.id), mode, sinceOf(base(c), since), user) as never
 }
 
-export const subscribeAdmin: AppRouteHandler<typeof routes.subscribeAdmin> = async (c) => {
+export const subscribeAdmin: AppRouteHandler<Routes['subscribeAdmin']> = async (c) => {
   const { since } = c.req.valid('query')
   checkOrigin(base(c))
   const mode = modeOf(base(c))

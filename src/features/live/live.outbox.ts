@@ -288,3 +288,22 @@ export async function deliverAfter<T>(env: Bindings, db: Db, work: () => Promise
   if (live.get(db)?.wrote) await deliverAllLiveOutbox(env, db)
   return result
 }
+
+/**
+ * Closes a user's sockets with 4001 on the given channels, right away (awaited by the caller, after its commit):
+ * for an account deletion (whose outbox rows would outlive the erased data) and a demotion (no session ends).
+ * A failure is logged; the object's sockets then end at their next reconnect, which checks the session again.
+ */
+export async function closeUserSockets(db: Db, userId: string, channels: Channel[]): Promise<void> {
+  const namespace = live.get(db)?.env.LIVE
+  if (!namespace) return
+  const results = await Promise.allSettled(
+    channels.map((channel) => namespace.get(namespace.idFromName(channel)).closeUsers([userId])),
+  )
+  for (const result of results) {
+    if (result.status === 'rejected')
+      console.error(
+        JSON.stringify({ level: 'error', msg: 'live close failed', ...loggableError(result.reason) }),
+      )
+  }
+}

@@ -39,59 +39,78 @@ const description = (channel: string, who: string) =>
   'missed events are replayed, or a `resync` frame says to refetch over HTTP. An `Origin` outside CORS_ORIGINS ' +
   'is refused (cross-site WebSocket hijacking). Clients send `{"type":"ping"}` every 30 s; a silent socket is closed.'
 
-export const subscribeBook = createRoute({
-  operationId: 'subscribeBook',
-  method: 'get',
-  path: '/live/books/{id}',
-  ...publicRoute(),
-  tags,
-  summary: 'Live availability and price of one book',
-  description: description('book:{id}', 'public; no token needed'),
-  request: {
-    params: z.object({ id: LiveBookIdSchema.openapi({ param: { name: 'id', in: 'path' } }) }),
-    query: LiveQuerySchema,
-  },
-  responses: {
-    101: switching,
-    200: eventStream,
-    426: upgradeRequired,
-    503: unavailable,
-    ...pick(400, 403, 404, 429, 500),
-  },
-})
+const bookRoute = () =>
+  createRoute({
+    operationId: 'subscribeBook',
+    method: 'get',
+    path: '/live/books/{id}',
+    ...publicRoute(),
+    tags,
+    summary: 'Live availability and price of one book',
+    description: description('book:{id}', 'public; no token needed'),
+    request: {
+      params: z.object({ id: LiveBookIdSchema.openapi({ param: { name: 'id', in: 'path' } }) }),
+      query: LiveQuerySchema,
+    },
+    responses: {
+      101: switching,
+      200: eventStream,
+      426: upgradeRequired,
+      503: unavailable,
+      ...pick(400, 403, 404, 429, 500),
+    },
+  })
 
-export const subscribeMe = createRoute({
-  operationId: 'subscribeMe',
-  method: 'get',
-  path: '/live/me',
-  ...signedIn(),
-  tags,
-  summary: "Live updates of the caller's own orders and security events",
-  description: description('user:{id}', 'the signed-in user only'),
-  request: { query: LiveQuerySchema },
-  responses: {
-    101: switching,
-    200: eventStream,
-    426: upgradeRequired,
-    503: unavailable,
-    ...pick(400, 401, 403, 429, 500),
-  },
-})
+const meRoute = () =>
+  createRoute({
+    operationId: 'subscribeMe',
+    method: 'get',
+    path: '/live/me',
+    ...signedIn(),
+    tags,
+    summary: "Live updates of the caller's own orders and security events",
+    description: description('user:{id}', 'the signed-in user only'),
+    request: { query: LiveQuerySchema },
+    responses: {
+      101: switching,
+      200: eventStream,
+      426: upgradeRequired,
+      503: unavailable,
+      ...pick(400, 401, 403, 429, 500),
+    },
+  })
 
-export const subscribeAdmin = createRoute({
-  operationId: 'subscribeAdmin',
-  method: 'get',
-  path: '/live/admin',
-  ...admin(),
-  tags,
-  summary: 'Live back-office feed: new orders, payments, refunds, low stock (admin)',
-  description: description('admin', 'admins only'),
-  request: { query: LiveQuerySchema },
-  responses: {
-    101: switching,
-    200: eventStream,
-    426: upgradeRequired,
-    503: unavailable,
-    ...pick(400, 401, 403, 429, 500),
-  },
-})
+const adminRoute = () =>
+  createRoute({
+    operationId: 'subscribeAdmin',
+    method: 'get',
+    path: '/live/admin',
+    ...admin(),
+    tags,
+    summary: 'Live back-office feed: new orders, payments, refunds, low stock (admin)',
+    description: description('admin', 'admins only'),
+    request: { query: LiveQuerySchema },
+    responses: {
+      101: switching,
+      200: eventStream,
+      426: upgradeRequired,
+      503: unavailable,
+      ...pick(400, 401, 403, 429, 500),
+    },
+  })
+
+type LiveRoutes = {
+  subscribeBook: ReturnType<typeof bookRoute>
+  subscribeMe: ReturnType<typeof meRoute>
+  subscribeAdmin: ReturnType<typeof adminRoute>
+}
+let routes: LiveRoutes | undefined
+
+/**
+ * The routes, built on first use: the auth feature imports this feature (for its outbox statements), so the
+ * auth policy presets may not be called while the modules are still loading.
+ */
+export function liveRoutes(): LiveRoutes {
+  routes ??= { subscribeBook: bookRoute(), subscribeMe: meRoute(), subscribeAdmin: adminRoute() }
+  return routes
+}
