@@ -14,6 +14,8 @@ export type FanoutOptions = {
   serverPid?: number
   /** Sockets opening at once (default 50). */
   concurrency?: number
+  /** How long the sockets stay idle before memory is read (default 5 s). */
+  idleSeconds?: number
   log?: (line: string) => void
 }
 
@@ -21,13 +23,21 @@ export type FanoutResult = {
   sockets: number
   /** Subscribers that received the write's event (exactly once, with the next id): should equal `sockets`. */
   delivered: number
-  /** From the write's HTTP response (the commit as the writer sees it) to each delivery. */
+  /**
+   * From the event's `occurredAt` (stamped by the Worker as it writes the change and its outbox row in one batch,
+   * so this includes the D1 commit itself) to each delivery: the commit-to-delivery latency, a slight upper bound.
+   */
   p50Ms: number
   p99Ms: number
   maxMs: number
-  /** The same deliveries measured from the event's `occurredAt` (set by the Worker as it commits the change). */
-  p50FromOccurredMs: number
-  p99FromOccurredMs: number
+  /** First to last delivery: what fanning out to N sockets costs on top of one delivery. */
+  spreadMs: number
+  /**
+   * From the write's HTTP response to each delivery (negative: the subscriber had the event before the writer had
+   * its answer).
+   */
+  p50FromResponseMs: number
+  p99FromResponseMs: number
   /** How long the write took (request sent to response read). */
   writeMs: number
   /** Seconds to open every socket and receive its `ready`. */
@@ -36,6 +46,8 @@ export type FanoutResult = {
   memoryPerSocketBytes: number | null
   rssBeforeBytes: number | null
   rssAfterBytes: number | null
+  /** workerd's resident memory once the sockets are closed again. */
+  rssClosedBytes: number | null
 }
 
 type Frame = { type: string; id?: number; lastEventId?: number; event?: string; occurredAt?: string }
@@ -159,8 +171,8 @@ export async function measureFanout(origin: string, options: FanoutOptions): Pro
   }
   const connectSeconds = (performance.now() - connectStarted) / 1000
   log(`${count} sockets open in ${connectSeconds.toFixed(1)} s`)
-  // Let the runtime finish the upgrades and the object hibernate-ready state before reading memory.
-  await settle(2000)
+  // Idle for a while (the object may hibernate) before reading memory.
+  await settle((options.idleSeconds ?? 5) * 1000)
   const rssAfterBytes = workerdRss(options.serverPid)
 
   const lastEventIds = new Set([warm, ...subscribers].map((subscriber) => subscriber.lastEventId))
@@ -187,14 +199,17 @@ export async function measureFanout(origin: string, options: FanoutOptions): Pro
 
   const received = subscribers.filter((subscriber) => subscriber.receivedAt !== undefined)
   const delivered = received.filter((subscriber) => subscriber.duplicates === 0).length
-  const fromCommit = received.map((subscriber) => subscriber.receivedAt! - committedAt).sort((a, b) => a - b)
-  const fromOccurred = received
-    .filter((subscriber) => subscriber.occurredAt)
-    .map((subscriber) => subscriber.receivedEpochMs! - Date.parse(subscriber.occurredAt!))
-    .sort((a, b) => a - b)
+  const sorted = (values: number[]) => values.sort((a, b) => a - b)
+  const fromResponse = sorted(received.map((subscriber) => subscriber.receivedAt! - committedAt))
+  const fromOccurred = sorted(
+    received
+      .filter((subscriber) => subscriber.occurredAt)
+      .map((subscriber) => subscriber.receivedEpochMs! - Date.parse(subscriber.occurredAt!)),
+  )
 
   for (const subscriber of [warm, ...subscribers]) subscriber.socket.close(1000)
-  await settle(500)
+  await settle(3000)
+  const rssClosedBytes = workerdRss(options.serverPid)
 
   const round = (value: number) => Math.round(value * 10) / 10
   const memoryPerSocketBytes =
@@ -204,15 +219,17 @@ export async function measureFanout(origin: string, options: FanoutOptions): Pro
   return {
     sockets: count,
     delivered,
-    p50Ms: round(percentile(fromCommit, 50)),
-    p99Ms: round(percentile(fromCommit, 99)),
-    maxMs: round(fromCommit.at(-1) ?? Number.NaN),
-    p50FromOccurredMs: round(percentile(fromOccurred, 50)),
-    p99FromOccurredMs: round(percentile(fromOccurred, 99)),
+    p50Ms: round(percentile(fromOccurred, 50)),
+    p99Ms: round(percentile(fromOccurred, 99)),
+    maxMs: round(fromOccurred.at(-1) ?? Number.NaN),
+    spreadMs: round((fromResponse.at(-1) ?? Number.NaN) - (fromResponse[0] ?? Number.NaN)),
+    p50FromResponseMs: round(percentile(fromResponse, 50)),
+    p99FromResponseMs: round(percentile(fromResponse, 99)),
     writeMs: round(committedAt - writeStarted),
     connectSeconds: round(connectSeconds),
     memoryPerSocketBytes,
     rssBeforeBytes,
     rssAfterBytes,
+    rssClosedBytes,
   }
 }
