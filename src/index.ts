@@ -1,9 +1,10 @@
+import { DurableObject } from 'cloudflare:workers'
 import { type AppOptions, createApp } from './app'
 import { createDb } from './db/client'
 import { loggableError } from './db/errors'
 import type { Bindings, MailQueueMessage } from './env'
 import { runIdentityMaintenance } from './features/auth'
-import { deliverAllLiveOutbox, LiveChannelObject } from './features/live'
+import { deliverAllLiveOutbox, liveChannelClass } from './features/live'
 import { handleMailQueue, sweepMail } from './features/mail'
 import { expireOrderOnTime, runCommerceCron } from './features/orders'
 
@@ -12,8 +13,8 @@ import { expireOrderOnTime, runCommerceCron } from './features/orders'
  * features they belong to. An unpaid order's expiry fires on its owner's channel at `expiresAt` and runs the
  * cron's own expiry transition (the cron stays as the safety net).
  */
-export class LiveChannel extends LiveChannelObject {
-  protected override async runTimer(key: string): Promise<void> {
+export class LiveChannel extends liveChannelClass(DurableObject) {
+  override async runTimer(key: string): Promise<void> {
     const [kind, id] = key.split(':')
     if (kind === 'expire' && id) await expireOrderOnTime(this.env, id)
   }

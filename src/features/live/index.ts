@@ -12,7 +12,7 @@ export function liveRouter() {
 }
 
 export { ASYNCAPI_VERSION, asyncApiDocument } from './live.asyncapi'
-export { LiveChannelObject, timerKey } from './live.channel'
+export { type LiveChannelObject, liveChannelClass, timerKey } from './live.channel'
 export * from './live.events'
 export {
   bookChangeStatements,

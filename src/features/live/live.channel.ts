@@ -1,5 +1,6 @@
-import { DurableObject } from 'cloudflare:workers'
+import type { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../../env'
+import { CONNECT_HEADERS } from './live.connect'
 import {
   type Channel,
   CLOSE_CODES,
@@ -18,16 +19,6 @@ import {
  * object's SQLite storage; and its timers (one alarm per object, shared by the heartbeat sweep and by timers
  * such as an unpaid order's expiry on its owner's channel).
  */
-
-/** What the Worker tells the object about a verified subscriber (headers of the internal connect request). */
-export const CONNECT_HEADERS = {
-  channel: 'X-Live-Channel',
-  user: 'X-Live-User',
-  session: 'X-Live-Session',
-  ip: 'X-Live-Ip',
-  since: 'X-Live-Since',
-  protocol: 'X-Live-Protocol',
-} as const
 
 /** Per socket, kept across hibernation (serializeAttachment, at most 2 KiB). */
 type Attachment = {
@@ -65,378 +56,395 @@ function limitFrom(value: unknown, fallback: number): number {
   return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback
 }
 
-export class LiveChannelObject extends DurableObject<Bindings> {
-  private readonly sql: SqlStorage
+/**
+ * The class, built on the runtime's `DurableObject` base: the Worker entry passes it in (src/index.ts), so that
+ * this feature loads in Node too (the Node project and the scripts have no `cloudflare:workers`).
+ */
+export function liveChannelClass(base: typeof DurableObject) {
+  const Base = base as typeof DurableObject<Bindings>
+  return class LiveChannelObject extends Base {
+    private readonly sql: SqlStorage
 
-  constructor(ctx: DurableObjectState, env: Bindings) {
-    super(ctx, env)
-    this.sql = ctx.storage.sql
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`)
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, event TEXT NOT NULL, data TEXT NOT NULL, occurred_at INTEGER NOT NULL)`,
-    )
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS delivered (outbox_id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, at INTEGER NOT NULL)`,
-    )
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS timers (key TEXT PRIMARY KEY, at INTEGER NOT NULL)`)
-    // A ping is answered by the runtime without waking the object; its time is readable for the dead-peer sweep.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME))
-  }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // State
-
-  private meta(key: string): string | null {
-    const row = this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]
-    return row?.value ?? null
-  }
-
-  private setMeta(key: string, value: string) {
-    this.sql.exec(
-      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      key,
-      value,
-    )
-  }
-
-  private lastEventId(): number {
-    return Number(this.meta('last_event_id') ?? 0)
-  }
-
-  private channel(fallback?: string): Channel {
-    const stored = this.meta('channel')
-    if (!stored && fallback) this.setMeta('channel', fallback)
-    return (stored ?? fallback ?? 'admin') as Channel
-  }
-
-  private limits() {
-    return {
-      perUser: limitFrom(this.env.LIVE_MAX_PER_USER, DEFAULT_LIMITS.perUser),
-      perIp: limitFrom(this.env.LIVE_MAX_PER_IP, DEFAULT_LIMITS.perIp),
-      total: limitFrom(this.env.LIVE_MAX_SOCKETS, DEFAULT_LIMITS.total),
+    constructor(ctx: DurableObjectState, env: Bindings) {
+      super(ctx, env)
+      this.sql = ctx.storage.sql
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`)
+      this.sql.exec(
+        `CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, event TEXT NOT NULL, data TEXT NOT NULL, occurred_at INTEGER NOT NULL)`,
+      )
+      this.sql.exec(
+        `CREATE TABLE IF NOT EXISTS delivered (outbox_id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, at INTEGER NOT NULL)`,
+      )
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS timers (key TEXT PRIMARY KEY, at INTEGER NOT NULL)`)
+      // A ping is answered by the runtime without waking the object; its time is readable for the dead-peer sweep.
+      ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME))
     }
-  }
 
-  // -------------------------------------------------------------------------------------------------------------
-  // Connect (from the Worker, after it checked Origin, token and session)
+    // -------------------------------------------------------------------------------------------------------------
+    // State
 
-  override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
-      return new Response('expected a WebSocket upgrade', { status: 426 })
+    private meta(key: string): string | null {
+      const row = this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]
+      return row?.value ?? null
     }
-    const header = (name: string) => request.headers.get(name)
-    const channel = this.channel(header(CONNECT_HEADERS.channel) ?? undefined)
-    const userId = header(CONNECT_HEADERS.user)
-    const sessionId = header(CONNECT_HEADERS.session)
-    const ip = header(CONNECT_HEADERS.ip) ?? 'unknown'
-    const sinceHeader = header(CONNECT_HEADERS.since)
-    const since = sinceHeader === null ? null : Number(sinceHeader)
 
-    // Connection limits, per user and per IP in this channel (OWASP WebSocket Security Cheat Sheet: resource
-    // exhaustion). Refused before the upgrade; the Worker answers 429.
-    const limits = this.limits()
-    const full =
-      this.ctx.getWebSockets().length >= limits.total ||
-      this.ctx.getWebSockets(tagOf.ip(ip)).length >= limits.perIp ||
-      (userId !== null && this.ctx.getWebSockets(tagOf.user(userId)).length >= limits.perUser)
-    if (full) return new Response('too many connections', { status: 429 })
+    private setMeta(key: string, value: string) {
+      this.sql.exec(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        key,
+        value,
+      )
+    }
 
-    const { 0: client, 1: server } = new WebSocketPair()
-    const tags = [tagOf.ip(ip)]
-    if (userId) tags.push(tagOf.user(userId))
-    if (sessionId) tags.push(tagOf.session(sessionId))
-    this.ctx.acceptWebSocket(server, tags)
-    const now = Date.now()
-    const attachment: Attachment = { userId, sessionId, connectedAt: now, windowStart: now, windowCount: 0 }
-    server.serializeAttachment(attachment)
+    private lastEventId(): number {
+      return Number(this.meta('last_event_id') ?? 0)
+    }
 
-    // Synchronous from here to `ready`: no event can be published in between, so nothing is lost or doubled.
-    const last = this.lastEventId()
-    if (since !== null && since !== last) {
-      const oldest =
-        this.sql.exec<{ id: number }>('SELECT min(id) AS id FROM events').toArray()[0]?.id ?? null
-      const replayable = since < last && oldest !== null && since >= oldest - 1
-      if (!replayable) {
-        this.send(server, { type: 'resync', channel, lastEventId: last })
-      } else {
-        for (const row of this.sql.exec<{ id: number; event: string; data: string; occurred_at: number }>(
-          'SELECT id, event, data, occurred_at FROM events WHERE id > ? ORDER BY id',
-          since,
-        )) {
-          server.send(this.eventFrame(channel, row))
+    private channel(fallback?: string): Channel {
+      const stored = this.meta('channel')
+      if (!stored && fallback) this.setMeta('channel', fallback)
+      return (stored ?? fallback ?? 'admin') as Channel
+    }
+
+    private limits() {
+      return {
+        perUser: limitFrom(this.env.LIVE_MAX_PER_USER, DEFAULT_LIMITS.perUser),
+        perIp: limitFrom(this.env.LIVE_MAX_PER_IP, DEFAULT_LIMITS.perIp),
+        total: limitFrom(this.env.LIVE_MAX_SOCKETS, DEFAULT_LIMITS.total),
+      }
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // Connect (from the Worker, after it checked Origin, token and session)
+
+    override async fetch(request: Request): Promise<Response> {
+      if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
+        return new Response('expected a WebSocket upgrade', { status: 426 })
+      }
+      const header = (name: string) => request.headers.get(name)
+      const channel = this.channel(header(CONNECT_HEADERS.channel) ?? undefined)
+      const userId = header(CONNECT_HEADERS.user)
+      const sessionId = header(CONNECT_HEADERS.session)
+      const ip = header(CONNECT_HEADERS.ip) ?? 'unknown'
+      const sinceHeader = header(CONNECT_HEADERS.since)
+      const since = sinceHeader === null ? null : Number(sinceHeader)
+
+      // Connection limits, per user and per IP in this channel (OWASP WebSocket Security Cheat Sheet: resource
+      // exhaustion). Refused before the upgrade; the Worker answers 429.
+      const limits = this.limits()
+      const full =
+        this.ctx.getWebSockets().length >= limits.total ||
+        this.ctx.getWebSockets(tagOf.ip(ip)).length >= limits.perIp ||
+        (userId !== null && this.ctx.getWebSockets(tagOf.user(userId)).length >= limits.perUser)
+      if (full) return new Response('too many connections', { status: 429 })
+
+      const { 0: client, 1: server } = new WebSocketPair()
+      const tags = [tagOf.ip(ip)]
+      if (userId) tags.push(tagOf.user(userId))
+      if (sessionId) tags.push(tagOf.session(sessionId))
+      this.ctx.acceptWebSocket(server, tags)
+      const now = Date.now()
+      const attachment: Attachment = { userId, sessionId, connectedAt: now, windowStart: now, windowCount: 0 }
+      server.serializeAttachment(attachment)
+
+      // Synchronous from here to `ready`: no event can be published in between, so nothing is lost or doubled.
+      const last = this.lastEventId()
+      if (since !== null && since !== last) {
+        const oldest =
+          this.sql.exec<{ id: number }>('SELECT min(id) AS id FROM events').toArray()[0]?.id ?? null
+        const replayable = since < last && oldest !== null && since >= oldest - 1
+        if (!replayable) {
+          this.send(server, { type: 'resync', channel, lastEventId: last })
+        } else {
+          for (const row of this.sql.exec<{ id: number; event: string; data: string; occurred_at: number }>(
+            'SELECT id, event, data, occurred_at FROM events WHERE id > ? ORDER BY id',
+            since,
+          )) {
+            server.send(this.eventFrame(channel, row))
+          }
         }
       }
+      this.send(server, { type: 'ready', channel, lastEventId: last })
+      await this.schedule()
+
+      const headers = new Headers()
+      const protocol = header(CONNECT_HEADERS.protocol)
+      if (protocol) headers.set('Sec-WebSocket-Protocol', protocol)
+      return new Response(null, { status: 101, webSocket: client, headers })
     }
-    this.send(server, { type: 'ready', channel, lastEventId: last })
-    await this.schedule()
 
-    const headers = new Headers()
-    const protocol = header(CONNECT_HEADERS.protocol)
-    if (protocol) headers.set('Sec-WebSocket-Protocol', protocol)
-    return new Response(null, { status: 101, webSocket: client, headers })
-  }
-
-  private send(socket: WebSocket, frame: ServerFrame) {
-    try {
-      socket.send(JSON.stringify(frame))
-    } catch {
-      // The socket closed meanwhile; webSocketClose cleans up.
-    }
-  }
-
-  private eventFrame(channel: string, row: { id: number; event: string; data: string; occurred_at: number }) {
-    // `data` is stored as JSON text already: spliced in, not parsed and re-serialised per subscriber.
-    return `{"type":"event","channel":${JSON.stringify(channel)},"id":${row.id},"event":${JSON.stringify(row.event)},"data":${row.data},"occurredAt":"${new Date(row.occurred_at).toISOString()}"}`
-  }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // Publish (RPC from the Worker's outbox delivery)
-
-  /**
-   * Stores and broadcasts events, each once: an outbox id already stored is acknowledged again but not
-   * renumbered or resent. Returns the outbox ids now stored (the caller deletes those rows). The storage writes
-   * are durable before this call returns (the object's output gate).
-   */
-  async publish(channel: Channel, items: PublishItem[]): Promise<number[]> {
-    this.channel(channel)
-    const frames: string[] = []
-    const stored: number[] = []
-    const revokedSessions: string[] = []
-    const closedUsers: string[] = []
-    const timers: { key: string; at: number }[] = []
-    const now = Date.now()
-    this.ctx.storage.transactionSync(() => {
-      let last = this.lastEventId()
-      for (const item of [...items].sort((a, b) => a.outboxId - b.outboxId)) {
-        stored.push(item.outboxId)
-        const data = (item.data ?? {}) as Record<string, unknown>
-        // Commands (live.outbox.ts): acted on, never numbered nor sent.
-        if (item.event.startsWith('_')) {
-          if (item.event === '_close.session' && typeof data.sessionId === 'string')
-            revokedSessions.push(data.sessionId)
-          if (item.event === '_close.user' && typeof data.userId === 'string') closedUsers.push(data.userId)
-          if (
-            item.event === '_timer.order_expiry' &&
-            typeof data.orderId === 'string' &&
-            typeof data.at === 'number'
-          )
-            timers.push({ key: timerKey.orderExpiry(data.orderId), at: data.at })
-          continue
-        }
-        const seen = this.sql.exec('SELECT 1 FROM delivered WHERE outbox_id = ?', item.outboxId).toArray()
-        if (seen.length > 0) continue
-        last += 1
-        const text = JSON.stringify(data)
-        this.sql.exec(
-          'INSERT INTO events (id, event, data, occurred_at) VALUES (?, ?, ?, ?)',
-          last,
-          item.event,
-          text,
-          item.occurredAt,
-        )
-        this.sql.exec(
-          'INSERT INTO delivered (outbox_id, event_id, at) VALUES (?, ?, ?)',
-          item.outboxId,
-          last,
-          now,
-        )
-        frames.push(
-          this.eventFrame(channel, { id: last, event: item.event, data: text, occurred_at: item.occurredAt }),
-        )
-        if (item.event === 'session.revoked' && typeof data.sessionId === 'string')
-          revokedSessions.push(data.sessionId)
-      }
-      for (const timer of timers) {
-        this.sql.exec(
-          'INSERT INTO timers (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at',
-          timer.key,
-          timer.at,
-        )
-      }
-      this.setMeta('last_event_id', String(last))
-      this.sql.exec('DELETE FROM events WHERE id <= ?', last - REPLAY_BUFFER_SIZE)
-      this.sql.exec('DELETE FROM delivered WHERE at < ?', now - DEDUPE_FOR_MS)
-    })
-    for (const socket of this.ctx.getWebSockets()) {
-      for (const frame of frames) {
-        try {
-          socket.send(frame)
-        } catch {
-          break
-        }
-      }
-    }
-    this.closeSessions(revokedSessions)
-    this.closeUsers(closedUsers)
-    if (timers.length > 0) await this.schedule()
-    return stored
-  }
-
-  /**
-   * Closes the sockets of ended sessions with 4001 (logout, password change, deletion, demotion, revocation):
-   * a socket authorised at connect must not outlive its session (OWASP Session Management Cheat Sheet).
-   */
-  closeSessions(sessionIds: string[]): number {
-    let closed = 0
-    for (const sessionId of sessionIds) {
-      for (const socket of this.ctx.getWebSockets(tagOf.session(sessionId))) {
-        try {
-          socket.close(CLOSE_CODES.sessionEnded, 'session ended')
-        } catch {
-          // already closing
-        }
-        closed++
-      }
-    }
-    return closed
-  }
-
-  /** Closes every socket of these users with 4001 (account deleted, admin demoted). */
-  closeUsers(userIds: string[]): number {
-    let closed = 0
-    for (const userId of userIds) {
-      for (const socket of this.ctx.getWebSockets(tagOf.user(userId))) {
-        try {
-          socket.close(CLOSE_CODES.sessionEnded, 'session ended')
-        } catch {
-          // already closing
-        }
-        closed++
-      }
-    }
-    return closed
-  }
-
-  /** Subscribers now connected (for tests and the bench). */
-  connections(): number {
-    return this.ctx.getWebSockets().length
-  }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // Client frames
-
-  override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer) {
-    const size =
-      typeof message === 'string' ? new TextEncoder().encode(message).byteLength : message.byteLength
-    if (size > MAX_CLIENT_FRAME_BYTES) return socket.close(CLOSE_CODES.tooBig, 'frame too big')
-    let frame: unknown
-    try {
-      frame = typeof message === 'string' ? JSON.parse(message) : null
-    } catch {
-      frame = null
-    }
-    if (
-      typeof frame !== 'object' ||
-      frame === null ||
-      typeof (frame as { type?: unknown }).type !== 'string'
-    ) {
-      return socket.close(CLOSE_CODES.policy, 'malformed frame')
-    }
-    const attachment = socket.deserializeAttachment() as Attachment
-    const now = Date.now()
-    if (now - attachment.windowStart >= CLIENT_WINDOW_MS) {
-      attachment.windowStart = now
-      attachment.windowCount = 0
-    }
-    attachment.windowCount += 1
-    socket.serializeAttachment(attachment)
-    if (attachment.windowCount > CLIENT_FRAMES_PER_WINDOW)
-      return socket.close(CLOSE_CODES.policy, 'too many frames')
-    // A ping spelled differently from the auto-response's exact text still gets its pong (and wakes the object).
-    if ((frame as { type: string }).type === 'ping') socket.send(PONG_FRAME)
-  }
-
-  override async webSocketClose(socket: WebSocket, code: number) {
-    // Complete the closing handshake (RFC 6455 §5.5.1); 1005/1006 cannot be sent back.
-    try {
-      socket.close(code === 1005 || code === 1006 ? 1000 : code, 'closed')
-    } catch {
-      // already closed
-    }
-  }
-
-  override async webSocketError(socket: WebSocket) {
-    try {
-      socket.close(1011, 'error')
-    } catch {
-      // already closed
-    }
-  }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // Timers and the alarm
-
-  /** Runs a due timer other than the sweep (e.g. an order's expiry). Subclasses give it meaning. */
-  protected async runTimer(_key: string): Promise<void> {}
-
-  /** Fires `key` at `at` (ms); an existing timer of that key is moved. */
-  async setTimer(key: string, at: number): Promise<void> {
-    this.sql.exec(
-      'INSERT INTO timers (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at',
-      key,
-      at,
-    )
-    await this.schedule()
-  }
-
-  /** The alarm at the earliest timer, or at the next heartbeat sweep while sockets are open. */
-  private async schedule() {
-    const next =
-      this.sql.exec<{ at: number | null }>('SELECT min(at) AS at FROM timers').toArray()[0]?.at ?? null
-    const sweepAt = this.ctx.getWebSockets().length > 0 ? Date.now() + SWEEP_EVERY_MS : null
-    const candidates = [next, sweepAt].filter((at): at is number => at !== null)
-    if (candidates.length === 0) return
-    const wanted = Math.min(...candidates)
-    const current = await this.ctx.storage.getAlarm()
-    if (current === null || current > wanted) await this.ctx.storage.setAlarm(wanted)
-  }
-
-  override async alarm() {
-    const now = Date.now()
-    const due = this.sql
-      .exec<{ key: string }>('SELECT key FROM timers WHERE at <= ? ORDER BY at', now)
-      .toArray()
-      .map((row) => row.key)
-    for (const key of due) {
-      // A failing timer stays (and the alarm retries); the others still run.
+    private send(socket: WebSocket, frame: ServerFrame) {
       try {
-        await this.runTimer(key)
-        this.sql.exec('DELETE FROM timers WHERE key = ?', key)
-      } catch (error) {
-        console.error(
-          JSON.stringify({
-            level: 'error',
-            msg: 'live timer failed',
-            timer: key.split(':')[0],
-            error: String(error),
-          }),
-        )
-        this.sql.exec('UPDATE timers SET at = ? WHERE key = ?', now + SWEEP_EVERY_MS, key)
+        socket.send(JSON.stringify(frame))
+      } catch {
+        // The socket closed meanwhile; webSocketClose cleans up.
       }
     }
-    this.sweepDeadPeers(now)
-    await this.schedule()
-  }
 
-  /**
-   * Heartbeats suited to hibernation: the client pings, the runtime answers without waking the object and keeps
-   * the time; a socket that has not pinged for DEAD_AFTER_MS (a peer gone without a close) is closed.
-   */
-  private sweepDeadPeers(now: number) {
-    for (const socket of this.ctx.getWebSockets()) {
-      const attachment = socket.deserializeAttachment() as Attachment | null
-      const pinged = this.ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime() ?? 0
-      const lastSign = Math.max(pinged, attachment?.connectedAt ?? 0, attachment?.windowStart ?? 0)
-      if (now - lastSign > DEAD_AFTER_MS) {
+    private eventFrame(
+      channel: string,
+      row: { id: number; event: string; data: string; occurred_at: number },
+    ) {
+      // `data` is stored as JSON text already: spliced in, not parsed and re-serialised per subscriber.
+      return `{"type":"event","channel":${JSON.stringify(channel)},"id":${row.id},"event":${JSON.stringify(row.event)},"data":${row.data},"occurredAt":"${new Date(row.occurred_at).toISOString()}"}`
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // Publish (RPC from the Worker's outbox delivery)
+
+    /**
+     * Stores and broadcasts events, each once: an outbox id already stored is acknowledged again but not
+     * renumbered or resent. Returns the outbox ids now stored (the caller deletes those rows). The storage writes
+     * are durable before this call returns (the object's output gate).
+     */
+    async publish(channel: Channel, items: PublishItem[]): Promise<number[]> {
+      this.channel(channel)
+      const frames: string[] = []
+      const stored: number[] = []
+      const revokedSessions: string[] = []
+      const closedUsers: string[] = []
+      const timers: { key: string; at: number }[] = []
+      const now = Date.now()
+      this.ctx.storage.transactionSync(() => {
+        let last = this.lastEventId()
+        for (const item of [...items].sort((a, b) => a.outboxId - b.outboxId)) {
+          stored.push(item.outboxId)
+          const data = (item.data ?? {}) as Record<string, unknown>
+          // Commands (live.outbox.ts): acted on, never numbered nor sent.
+          if (item.event.startsWith('_')) {
+            if (item.event === '_close.session' && typeof data.sessionId === 'string')
+              revokedSessions.push(data.sessionId)
+            if (item.event === '_close.user' && typeof data.userId === 'string') closedUsers.push(data.userId)
+            if (
+              item.event === '_timer.order_expiry' &&
+              typeof data.orderId === 'string' &&
+              typeof data.at === 'number'
+            )
+              timers.push({ key: timerKey.orderExpiry(data.orderId), at: data.at })
+            continue
+          }
+          const seen = this.sql.exec('SELECT 1 FROM delivered WHERE outbox_id = ?', item.outboxId).toArray()
+          if (seen.length > 0) continue
+          last += 1
+          const text = JSON.stringify(data)
+          this.sql.exec(
+            'INSERT INTO events (id, event, data, occurred_at) VALUES (?, ?, ?, ?)',
+            last,
+            item.event,
+            text,
+            item.occurredAt,
+          )
+          this.sql.exec(
+            'INSERT INTO delivered (outbox_id, event_id, at) VALUES (?, ?, ?)',
+            item.outboxId,
+            last,
+            now,
+          )
+          frames.push(
+            this.eventFrame(channel, {
+              id: last,
+              event: item.event,
+              data: text,
+              occurred_at: item.occurredAt,
+            }),
+          )
+          if (item.event === 'session.revoked' && typeof data.sessionId === 'string')
+            revokedSessions.push(data.sessionId)
+        }
+        for (const timer of timers) {
+          this.sql.exec(
+            'INSERT INTO timers (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at',
+            timer.key,
+            timer.at,
+          )
+        }
+        this.setMeta('last_event_id', String(last))
+        this.sql.exec('DELETE FROM events WHERE id <= ?', last - REPLAY_BUFFER_SIZE)
+        this.sql.exec('DELETE FROM delivered WHERE at < ?', now - DEDUPE_FOR_MS)
+      })
+      for (const socket of this.ctx.getWebSockets()) {
+        for (const frame of frames) {
+          try {
+            socket.send(frame)
+          } catch {
+            break
+          }
+        }
+      }
+      this.closeSessions(revokedSessions)
+      this.closeUsers(closedUsers)
+      if (timers.length > 0) await this.schedule()
+      return stored
+    }
+
+    /**
+     * Closes the sockets of ended sessions with 4001 (logout, password change, deletion, demotion, revocation):
+     * a socket authorised at connect must not outlive its session (OWASP Session Management Cheat Sheet).
+     */
+    closeSessions(sessionIds: string[]): number {
+      let closed = 0
+      for (const sessionId of sessionIds) {
+        for (const socket of this.ctx.getWebSockets(tagOf.session(sessionId))) {
+          try {
+            socket.close(CLOSE_CODES.sessionEnded, 'session ended')
+          } catch {
+            // already closing
+          }
+          closed++
+        }
+      }
+      return closed
+    }
+
+    /** Closes every socket of these users with 4001 (account deleted, admin demoted). */
+    closeUsers(userIds: string[]): number {
+      let closed = 0
+      for (const userId of userIds) {
+        for (const socket of this.ctx.getWebSockets(tagOf.user(userId))) {
+          try {
+            socket.close(CLOSE_CODES.sessionEnded, 'session ended')
+          } catch {
+            // already closing
+          }
+          closed++
+        }
+      }
+      return closed
+    }
+
+    /** Subscribers now connected (for tests and the bench). */
+    connections(): number {
+      return this.ctx.getWebSockets().length
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // Client frames
+
+    override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer) {
+      const size =
+        typeof message === 'string' ? new TextEncoder().encode(message).byteLength : message.byteLength
+      if (size > MAX_CLIENT_FRAME_BYTES) return socket.close(CLOSE_CODES.tooBig, 'frame too big')
+      let frame: unknown
+      try {
+        frame = typeof message === 'string' ? JSON.parse(message) : null
+      } catch {
+        frame = null
+      }
+      if (
+        typeof frame !== 'object' ||
+        frame === null ||
+        typeof (frame as { type?: unknown }).type !== 'string'
+      ) {
+        return socket.close(CLOSE_CODES.policy, 'malformed frame')
+      }
+      const attachment = socket.deserializeAttachment() as Attachment
+      const now = Date.now()
+      if (now - attachment.windowStart >= CLIENT_WINDOW_MS) {
+        attachment.windowStart = now
+        attachment.windowCount = 0
+      }
+      attachment.windowCount += 1
+      socket.serializeAttachment(attachment)
+      if (attachment.windowCount > CLIENT_FRAMES_PER_WINDOW)
+        return socket.close(CLOSE_CODES.policy, 'too many frames')
+      // A ping spelled differently from the auto-response's exact text still gets its pong (and wakes the object).
+      if ((frame as { type: string }).type === 'ping') socket.send(PONG_FRAME)
+    }
+
+    override async webSocketClose(socket: WebSocket, code: number) {
+      // Complete the closing handshake (RFC 6455 §5.5.1); 1005/1006 cannot be sent back.
+      try {
+        socket.close(code === 1005 || code === 1006 ? 1000 : code, 'closed')
+      } catch {
+        // already closed
+      }
+    }
+
+    override async webSocketError(socket: WebSocket) {
+      try {
+        socket.close(1011, 'error')
+      } catch {
+        // already closed
+      }
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // Timers and the alarm
+
+    /** Runs a due timer other than the sweep (e.g. an order's expiry). Subclasses give it meaning. */
+    async runTimer(_key: string): Promise<void> {}
+
+    /** Fires `key` at `at` (ms); an existing timer of that key is moved. */
+    async setTimer(key: string, at: number): Promise<void> {
+      this.sql.exec(
+        'INSERT INTO timers (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at',
+        key,
+        at,
+      )
+      await this.schedule()
+    }
+
+    /** The alarm at the earliest timer, or at the next heartbeat sweep while sockets are open. */
+    private async schedule() {
+      const next =
+        this.sql.exec<{ at: number | null }>('SELECT min(at) AS at FROM timers').toArray()[0]?.at ?? null
+      const sweepAt = this.ctx.getWebSockets().length > 0 ? Date.now() + SWEEP_EVERY_MS : null
+      const candidates = [next, sweepAt].filter((at): at is number => at !== null)
+      if (candidates.length === 0) return
+      const wanted = Math.min(...candidates)
+      const current = await this.ctx.storage.getAlarm()
+      if (current === null || current > wanted) await this.ctx.storage.setAlarm(wanted)
+    }
+
+    override async alarm() {
+      const now = Date.now()
+      const due = this.sql
+        .exec<{ key: string }>('SELECT key FROM timers WHERE at <= ? ORDER BY at', now)
+        .toArray()
+        .map((row) => row.key)
+      for (const key of due) {
+        // A failing timer stays (and the alarm retries); the others still run.
         try {
-          socket.close(1001, 'no heartbeat')
-        } catch {
-          // already closed
+          await this.runTimer(key)
+          this.sql.exec('DELETE FROM timers WHERE key = ?', key)
+        } catch (error) {
+          console.error(
+            JSON.stringify({
+              level: 'error',
+              msg: 'live timer failed',
+              timer: key.split(':')[0],
+              error: String(error),
+            }),
+          )
+          this.sql.exec('UPDATE timers SET at = ? WHERE key = ?', now + SWEEP_EVERY_MS, key)
+        }
+      }
+      this.sweepDeadPeers(now)
+      await this.schedule()
+    }
+
+    /**
+     * Heartbeats suited to hibernation: the client pings, the runtime answers without waking the object and keeps
+     * the time; a socket that has not pinged for DEAD_AFTER_MS (a peer gone without a close) is closed.
+     */
+    private sweepDeadPeers(now: number) {
+      for (const socket of this.ctx.getWebSockets()) {
+        const attachment = socket.deserializeAttachment() as Attachment | null
+        const pinged = this.ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime() ?? 0
+        const lastSign = Math.max(pinged, attachment?.connectedAt ?? 0, attachment?.windowStart ?? 0)
+        if (now - lastSign > DEAD_AFTER_MS) {
+          try {
+            socket.close(1001, 'no heartbeat')
+          } catch {
+            // already closed
+          }
         }
       }
     }
   }
 }
+
+export type LiveChannelObject = InstanceType<ReturnType<typeof liveChannelClass>>
 
 export const timerKey = {
   orderExpiry: (orderId: string) => `expire:${orderId}`,

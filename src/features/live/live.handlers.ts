@@ -5,7 +5,7 @@ import type { AppEnv } from '../../env'
 import { ApiError } from '../../http/problem'
 import type { AppRouteHandler } from '../../http/router'
 import { clientIp } from '../../middleware/rate-limit'
-import { CONNECT_HEADERS } from './live.channel'
+import { CONNECT_HEADERS } from './live.connect'
 import { type Channel, channelName, LIVE_SUBPROTOCOL } from './live.events'
 import type { liveRoutes } from './live.routes'
 
