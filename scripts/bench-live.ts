@@ -1,9 +1,9 @@
-// `npm run bench:live [-- --sockets 1000] [-- --port 8840] [-- --fresh]`: the fan-out class on its own. Starts the
-// Worker with wrangler dev on a loopback port (the bench's config copy, rate limits out of reach, the live
-// connection limits raised above --sockets: one load generator is one IP), a small generated catalog and a bench
-// admin in its own persist dir; opens N WebSockets on one book channel, changes that book's price once, and
-// prints p50/p99 from the commit to each delivery and the server's memory per idle socket (one JSON line on
-// stdout, a summary on stderr).
+// `npm run bench:live [-- --sockets 1000] [-- --writes 1] [-- --idle-seconds 5] [-- --port 8840] [-- --fresh]`:
+// the fan-out class on its own. Starts the Worker with wrangler dev on a loopback port (the bench's config copy,
+// rate limits out of reach, the live connection limits raised above --sockets: one load generator is one IP), a
+// small generated catalog and a bench admin in its own persist dir; opens N WebSockets on one book channel,
+// changes that book's price (once, or --writes times), and prints p50/p99 from the commit to each delivery and the
+// server's memory per idle socket (one JSON line on stdout, a summary on stderr).
 import { spawn } from 'node:child_process'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
@@ -29,6 +29,7 @@ function option(name: string, fallback: number): number {
 const sockets = option('sockets', 1000)
 const port = option('port', 8840)
 const idleSeconds = option('idle-seconds', 5)
+const writes = option('writes', 1)
 /** The catalog size does not matter here (one book is written); a small one keeps the setup quick. */
 const BOOKS = 200
 const ADMIN_EMAIL = 'bench-live-admin@example.com'
@@ -123,13 +124,14 @@ try {
     bookId: book.id,
     serverPid: child.pid,
     idleSeconds,
+    writes,
     log,
   })
   const perSocket =
     result.memoryPerSocketBytes === null ? 'n/a' : `${(result.memoryPerSocketBytes / 1024).toFixed(1)} KiB`
   const mib = (bytes: number | null) => (bytes === null ? 'n/a' : `${(bytes / 1048576).toFixed(0)} MiB`)
   log(
-    `${result.delivered}/${result.sockets} delivered; commit → delivery p50 ${result.p50Ms} ms, p99 ` +
+    `${result.delivered}/${result.sockets * result.writes} delivered (${result.writes} write(s)); commit → delivery p50 ${result.p50Ms} ms, p99 ` +
       `${result.p99Ms} ms (max ${result.maxMs} ms, first to last ${result.spreadMs} ms; from the write's ` +
       `response p50 ${result.p50FromResponseMs} ms, p99 ${result.p99FromResponseMs} ms); write ${result.writeMs} ms`,
   )
@@ -138,7 +140,7 @@ try {
       `${mib(result.rssAfterBytes)}, ${mib(result.rssClosedBytes)} after closing)`,
   )
   console.log(JSON.stringify(result))
-  if (result.delivered !== result.sockets) process.exitCode = 1
+  if (result.delivered !== result.sockets * result.writes) process.exitCode = 1
 } finally {
   await stop()
 }
