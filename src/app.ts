@@ -52,8 +52,14 @@ export function createApp(options: AppOptions = {}) {
   app.use('/_dev/*', database())
   // A 304 keeps what RFC 9110 §15.4.5 requires (RETAINED_304_HEADERS) plus the request id, the cache status and the
   // bookmark, which every answer carries (a client correlates a 304 with its log line like any other answer).
-  app.use(
-    etag({ retainedHeaders: [...RETAINED_304_HEADERS, 'x-request-id', 'cache-status', BOOKMARK_HEADER] }),
+  const tagged = etag({
+    retainedHeaders: [...RETAINED_304_HEADERS, 'x-request-id', 'cache-status', BOOKMARK_HEADER],
+  })
+  // An event stream (features/live) never ends, so it has no digest: it passes untagged.
+  app.use((c, next) =>
+    c.req.header('Accept')?.includes('text/event-stream') && c.req.path.startsWith('/v1/live/')
+      ? next()
+      : tagged(c, next),
   )
   app.use('/v1/*', forgetCatalogVersionOnWrite())
   app.use(xmlNegotiation())

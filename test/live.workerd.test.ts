@@ -84,14 +84,8 @@ describe('live: book channel', () => {
     first.close()
     await setPrice(admin, book, 1200)
     await setPrice(admin, book, 1300)
-    // Wait until both are stored (a fresh subscriber's ready says so), then resume from the last id seen.
-    const probe = await openLive(`/v1/live/books/${book}`)
-    const probeReady = await framesUntil(
-      probe,
-      (frame) => frame.type === 'ready' && frame.lastEventId === seen.id + 2,
-    ).catch(() => [])
-    probe.close()
-    expect(probeReady.length).toBeGreaterThan(0)
+    // Delivery runs after each response: wait until a fresh subscriber's ready says both are stored.
+    await untilStored(`/v1/live/books/${book}`, seen.id + 2)
     const resumed = await openLive(`/v1/live/books/${book}?since=${seen.id}`)
     const frames = await framesUntil(resumed, (frame) => frame.type === 'ready')
     expect(
@@ -238,5 +232,54 @@ describe('live: unpaid order expiry by alarm', () => {
       data: { orderId: order.id, status: 'cancelled', previousStatus: 'pending_payment', reason: 'expired' },
     })
     socket.close()
+  })
+})
+
+/** Reads an event stream until a chunk contains `marker`; everything read so far. */
+async function readUntil(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  seen: { text: string },
+  marker: string,
+) {
+  const decoder = new TextDecoder()
+  while (!seen.text.includes(marker)) {
+    const { value, done } = await reader.read()
+    if (done) throw new Error('stream ended')
+    seen.text += decoder.decode(value, { stream: true })
+  }
+  return seen.text
+}
+
+describe('live: Server-Sent Events', () => {
+  it('streams the same channel (Authorization header), with ids for Last-Event-ID, and resumes from it', async () => {
+    const customer = await createUser()
+    const headers = { Accept: 'text/event-stream', Authorization: `Bearer ${customer.token}` }
+    const response = await harness.request('/v1/live/me', { headers })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('Content-Type')).toContain('text/event-stream')
+    const reader = response.body!.getReader()
+    const seen = { text: '' }
+    await readUntil(reader, seen, 'event: ready')
+    expect(seen.text).toContain(`data: {"type":"ready","channel":"user:${customer.id}","lastEventId":0}`)
+    const book = await createBook()
+    const order = await placeOrder(customer, [[book, 1]])
+    expect((await api('POST', `/v1/orders/${order.id}/cancel`, { token: customer.token })).status).toBe(200)
+    await readUntil(reader, seen, '"order.updated"')
+    const block = seen.text.split('\n\n').find((part) => part.includes('"order.updated"'))!
+    expect(block.split('\n').slice(0, 2)).toEqual(['id: 1', 'event: event'])
+    expect(EventFrameSchema.parse(JSON.parse(block.split('\n')[2]!.slice('data: '.length)))).toMatchObject({
+      id: 1,
+      data: { orderId: order.id, status: 'cancelled' },
+    })
+    await reader.cancel()
+
+    // EventSource's reconnect: Last-Event-ID 0 replays event 1, then ready.
+    const again = await harness.request('/v1/live/me', { headers: { ...headers, 'Last-Event-ID': '0' } })
+    const replay = { text: '' }
+    const replayReader = again.body!.getReader()
+    await readUntil(replayReader, replay, 'event: ready')
+    expect(replay.text.indexOf('id: 1\nevent: event')).toBeGreaterThanOrEqual(0)
+    expect(replay.text.indexOf('id: 1')).toBeLessThan(replay.text.indexOf('event: ready'))
+    await replayReader.cancel()
   })
 })

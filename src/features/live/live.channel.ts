@@ -30,6 +30,15 @@ type Attachment = {
   windowCount: number
 }
 
+/** An SSE subscriber: who it is (for limits and closing) and how to reach it. */
+type Stream = {
+  userId: string | null
+  sessionId: string | null
+  ip: string
+  write: (text: string, id?: number) => void
+  close: () => void
+}
+
 export type PublishItem = { outboxId: number; event: string; data: unknown; occurredAt: number }
 
 /** Clients ping every PING_INTERVAL (README); a socket silent for DEAD_AFTER is a dead peer and is closed. */
@@ -43,7 +52,6 @@ const CLIENT_WINDOW_MS = 60_000
 const DEDUPE_FOR_MS = 7 * 24 * 3_600_000
 /** Defaults; LIVE_MAX_PER_USER / LIVE_MAX_PER_IP / LIVE_MAX_SOCKETS override them (e.g. for the fan-out bench). */
 const DEFAULT_LIMITS = { perUser: 10, perIp: 100, total: 20_000 }
-const SWEEP_TIMER = 'sweep'
 
 const tagOf = {
   user: (id: string) => `user:${id}`,
@@ -118,8 +126,9 @@ export function liveChannelClass(base: typeof DurableObject) {
     // Connect (from the Worker, after it checked Origin, token and session)
 
     override async fetch(request: Request): Promise<Response> {
-      if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
-        return new Response('expected a WebSocket upgrade', { status: 426 })
+      const sse = request.headers.get('Accept') === 'text/event-stream'
+      if (!sse && request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
+        return new Response('expected a WebSocket upgrade or an event stream', { status: 426 })
       }
       const header = (name: string) => request.headers.get(name)
       const channel = this.channel(header(CONNECT_HEADERS.channel) ?? undefined)
@@ -132,11 +141,17 @@ export function liveChannelClass(base: typeof DurableObject) {
       // Connection limits, per user and per IP in this channel (OWASP WebSocket Security Cheat Sheet: resource
       // exhaustion). Refused before the upgrade; the Worker answers 429.
       const limits = this.limits()
+      const streams = [...this.streams]
       const full =
-        this.ctx.getWebSockets().length >= limits.total ||
-        this.ctx.getWebSockets(tagOf.ip(ip)).length >= limits.perIp ||
-        (userId !== null && this.ctx.getWebSockets(tagOf.user(userId)).length >= limits.perUser)
+        this.ctx.getWebSockets().length + streams.length >= limits.total ||
+        this.ctx.getWebSockets(tagOf.ip(ip)).length + streams.filter((one) => one.ip === ip).length >=
+          limits.perIp ||
+        (userId !== null &&
+          this.ctx.getWebSockets(tagOf.user(userId)).length +
+            streams.filter((one) => one.userId === userId).length >=
+            limits.perUser)
       if (full) return new Response('too many connections', { status: 429 })
+      if (sse) return this.openStream(channel, since, { userId, sessionId, ip })
 
       const { 0: client, 1: server } = new WebSocketPair()
       const tags = [tagOf.ip(ip)]
@@ -147,24 +162,7 @@ export function liveChannelClass(base: typeof DurableObject) {
       const attachment: Attachment = { userId, sessionId, connectedAt: now, windowStart: now, windowCount: 0 }
       server.serializeAttachment(attachment)
 
-      // Synchronous from here to `ready`: no event can be published in between, so nothing is lost or doubled.
-      const last = this.lastEventId()
-      if (since !== null && since !== last) {
-        const oldest =
-          this.sql.exec<{ id: number }>('SELECT min(id) AS id FROM events').toArray()[0]?.id ?? null
-        const replayable = since < last && oldest !== null && since >= oldest - 1
-        if (!replayable) {
-          this.send(server, { type: 'resync', channel, lastEventId: last })
-        } else {
-          for (const row of this.sql.exec<{ id: number; event: string; data: string; occurred_at: number }>(
-            'SELECT id, event, data, occurred_at FROM events WHERE id > ? ORDER BY id',
-            since,
-          )) {
-            server.send(this.eventFrame(channel, row))
-          }
-        }
-      }
-      this.send(server, { type: 'ready', channel, lastEventId: last })
+      this.greet(channel, since, (text) => server.send(text))
       await this.schedule()
 
       const headers = new Headers()
@@ -173,12 +171,67 @@ export function liveChannelClass(base: typeof DurableObject) {
       return new Response(null, { status: 101, webSocket: client, headers })
     }
 
-    private send(socket: WebSocket, frame: ServerFrame) {
-      try {
-        socket.send(JSON.stringify(frame))
-      } catch {
-        // The socket closed meanwhile; webSocketClose cleans up.
+    /**
+     * A new subscriber's first frames: the buffered events after `since` (or `resync` when they are gone, or
+     * `since` is ahead), then `ready`. Synchronous: no event can be published in between, so nothing is lost or
+     * doubled between the replay and the live stream.
+     */
+    private greet(channel: Channel, since: number | null, send: (text: string, id?: number) => void) {
+      const last = this.lastEventId()
+      if (since !== null && since !== last) {
+        const oldest =
+          this.sql.exec<{ id: number | null }>('SELECT min(id) AS id FROM events').toArray()[0]?.id ?? null
+        const replayable = since < last && oldest !== null && since >= oldest - 1
+        if (!replayable) {
+          send(JSON.stringify({ type: 'resync', channel, lastEventId: last } satisfies ServerFrame))
+        } else {
+          for (const row of this.sql.exec<{ id: number; event: string; data: string; occurred_at: number }>(
+            'SELECT id, event, data, occurred_at FROM events WHERE id > ? ORDER BY id',
+            since,
+          )) {
+            send(this.eventFrame(channel, row), row.id)
+          }
+        }
       }
+      send(JSON.stringify({ type: 'ready', channel, lastEventId: last } satisfies ServerFrame))
+    }
+
+    /** Server-Sent Events subscribers (not hibernatable: an open stream keeps the object in memory). */
+    private readonly streams = new Set<Stream>()
+
+    /**
+     * An SSE subscriber (WHATWG HTML §9.2): each frame as `event: <frame type>` / `data: <JSON frame>`, with
+     * `id: <event id>` on events so that EventSource's reconnect sends Last-Event-ID; a comment every
+     * PING_INTERVAL_MS keeps intermediaries from timing the stream out and detects a gone client.
+     */
+    private openStream(
+      channel: Channel,
+      since: number | null,
+      who: Omit<Stream, 'write' | 'close'>,
+    ): Response {
+      const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+      const writer = writable.getWriter()
+      const encoder = new TextEncoder()
+      let keepAlive: ReturnType<typeof setInterval> | undefined
+      const stream: Stream = {
+        ...who,
+        write: (text, id) => {
+          const type = /^\{"type":"([a-z]+)"/.exec(text)?.[1] ?? 'message'
+          const chunk = `${id === undefined ? '' : `id: ${id}\n`}event: ${type}\ndata: ${text}\n\n`
+          writer.write(encoder.encode(chunk)).catch(() => stream.close())
+        },
+        close: () => {
+          if (!this.streams.delete(stream)) return
+          clearInterval(keepAlive)
+          writer.close().catch(() => {})
+        },
+      }
+      this.streams.add(stream)
+      keepAlive = setInterval(() => {
+        writer.write(encoder.encode(': ping\n\n')).catch(() => stream.close())
+      }, PING_INTERVAL_MS)
+      this.greet(channel, since, stream.write)
+      return new Response(readable, { headers: { 'Content-Type': 'text/event-stream; charset=utf-8' } })
     }
 
     private eventFrame(
@@ -199,7 +252,7 @@ export function liveChannelClass(base: typeof DurableObject) {
      */
     async publish(channel: Channel, items: PublishItem[]): Promise<number[]> {
       this.channel(channel)
-      const frames: string[] = []
+      const frames: { id: number; text: string }[] = []
       const stored: number[] = []
       const revokedSessions: string[] = []
       const closedUsers: string[] = []
@@ -240,14 +293,15 @@ export function liveChannelClass(base: typeof DurableObject) {
             last,
             now,
           )
-          frames.push(
-            this.eventFrame(channel, {
+          frames.push({
+            id: last,
+            text: this.eventFrame(channel, {
               id: last,
               event: item.event,
               data: text,
               occurred_at: item.occurredAt,
             }),
-          )
+          })
           if (item.event === 'session.revoked' && typeof data.sessionId === 'string')
             revokedSessions.push(data.sessionId)
         }
@@ -265,12 +319,13 @@ export function liveChannelClass(base: typeof DurableObject) {
       for (const socket of this.ctx.getWebSockets()) {
         for (const frame of frames) {
           try {
-            socket.send(frame)
+            socket.send(frame.text)
           } catch {
             break
           }
         }
       }
+      for (const stream of this.streams) for (const frame of frames) stream.write(frame.text, frame.id)
       this.closeSessions(revokedSessions)
       this.closeUsers(closedUsers)
       if (timers.length > 0) await this.schedule()
@@ -283,6 +338,12 @@ export function liveChannelClass(base: typeof DurableObject) {
      */
     closeSessions(sessionIds: string[]): number {
       let closed = 0
+      for (const stream of this.streams) {
+        if (stream.sessionId && sessionIds.includes(stream.sessionId)) {
+          stream.close()
+          closed++
+        }
+      }
       for (const sessionId of sessionIds) {
         for (const socket of this.ctx.getWebSockets(tagOf.session(sessionId))) {
           try {
@@ -299,6 +360,12 @@ export function liveChannelClass(base: typeof DurableObject) {
     /** Closes every socket of these users with 4001 (account deleted, admin demoted). */
     closeUsers(userIds: string[]): number {
       let closed = 0
+      for (const stream of this.streams) {
+        if (stream.userId && userIds.includes(stream.userId)) {
+          stream.close()
+          closed++
+        }
+      }
       for (const userId of userIds) {
         for (const socket of this.ctx.getWebSockets(tagOf.user(userId))) {
           try {
@@ -314,7 +381,7 @@ export function liveChannelClass(base: typeof DurableObject) {
 
     /** Subscribers now connected (for tests and the bench). */
     connections(): number {
-      return this.ctx.getWebSockets().length
+      return this.ctx.getWebSockets().length + this.streams.size
     }
 
     // -------------------------------------------------------------------------------------------------------------

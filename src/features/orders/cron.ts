@@ -40,7 +40,7 @@ export async function expireOrderOnTime(env: Bindings, orderId: string, now = ne
   return deliverAfter(env, db, async () => {
     const rows = await db.select().from(orders).where(eq(orders.id, orderId))
     const [aggregate] = await loadAggregates(db, rows)
-    if (!aggregate || aggregate.order.status !== 'pending_payment') return false
+    if (aggregate?.order.status !== 'pending_payment') return false
     if (!(await expireOrder(db, aggregate, now))) return false
     await cancelIntentQuietly(gateway, aggregate)
     return true
