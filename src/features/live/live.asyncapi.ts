@@ -200,8 +200,9 @@ const PROTOCOL_DESCRIPTION =
   'Send `{"type":"ping"}` to check the connection; the answer is `{"type":"pong"}`.\n\n' +
   'Connect rules: an `Origin` header, when present, must be one of CORS_ORIGINS (cross-site WebSocket hijacking, ' +
   'OWASP WebSocket Security Cheat Sheet), else 403 before the upgrade. Close codes: ' +
-  `${CLOSE_CODES.sessionEnded} session ended, ${CLOSE_CODES.policy} policy (malformed frame), ` +
-  `${CLOSE_CODES.tooBig} frame too big, ${CLOSE_CODES.tryAgainLater} try again later (limits). ` +
+  `${CLOSE_CODES.sessionEnded} session ended (sign in again), ${CLOSE_CODES.policy} policy (a malformed frame, ` +
+  `too many frames), ${CLOSE_CODES.tooBig} frame too big, ${CLOSE_CODES.tryAgainLater} try again later, 1001 no ` +
+  'heartbeat (a socket silent for 90 s). ' +
   'Refusals before the upgrade are RFC 9457 problem details, documented in /openapi.json.\n\n' +
   'This document describes the server: `send` operations are what it sends to subscribers, `receive` what it ' +
   'accepts from them.'
