@@ -1,7 +1,18 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import { harness } from '#harness'
+import { liveOutbox } from '../src/db/schema'
 import type { LiveChannelObject } from '../src/features/live'
 import { EventFrameSchema, MAX_CLIENT_FRAME_BYTES } from '../src/features/live'
+import worker from '../src/index'
+import { signedIn } from './helpers/accounts'
 import { createBook, createUser, payOrder, placeOrder } from './helpers/commerce'
 import { api } from './helpers/http'
 import { type Frame, framesUntil, type LiveSocket, openLive } from './helpers/live'
@@ -85,6 +96,31 @@ describe('live: the order lifecycle on the user and admin channels', () => {
 })
 
 describe('live: sessions ending close their sockets with 4001', () => {
+  it("logout, and a refresh token replayed (reuse: the session is revoked), close the session's socket", async () => {
+    const leaving = await signedIn()
+    const socket = await openLive('/v1/live/me', { token: leaving.tokens.accessToken })
+    await socket.next()
+    const logout = await api('POST', '/v1/auth/logout', {
+      body: { refreshToken: leaving.tokens.refreshToken },
+    })
+    expect(logout.status).toBe(204)
+    expect(await framesUntil(socket, (frame) => frame.event === 'session.revoked')).not.toEqual([])
+    expect(await socket.closed()).toBe(4001)
+
+    const robbed = await signedIn()
+    const victim = await openLive('/v1/live/me', { token: robbed.tokens.accessToken })
+    await victim.next()
+    const rotated = await api('POST', '/v1/auth/refresh', {
+      body: { refreshToken: robbed.tokens.refreshToken },
+    })
+    expect(rotated.status).toBe(200)
+    const replayed = await api('POST', '/v1/auth/refresh', {
+      body: { refreshToken: robbed.tokens.refreshToken },
+    })
+    expect(replayed.status).toBe(401)
+    expect(await victim.closed()).toBe(4001)
+  })
+
   it('a demoted admin loses the admin channel at once', async () => {
     const boss = await createUser('admin')
     const demoted = await createUser('admin')
@@ -99,13 +135,24 @@ describe('live: sessions ending close their sockets with 4001', () => {
     expect((await openLive('/v1/live/admin', { token: demoted.token })).response.status).toBe(403)
   })
 
-  it('an account deleted by an admin has its sockets closed', async () => {
+  it('an account deleted by an admin has its sockets closed and its channel erased', async () => {
     const boss = await createUser('admin')
     const customer = await createUser()
     const socket = await openLive('/v1/live/me', { token: customer.token })
     await socket.next()
+    const book = await createBook()
+    const order = await placeOrder(customer, [[book, 1]])
+    expect((await api('POST', `/v1/orders/${order.id}/cancel`, { token: customer.token })).status).toBe(200)
+    expect((await socket.next()).event).toBe('order.updated')
     expect((await api('DELETE', `/v1/admin/users/${customer.id}`, { token: boss.token })).status).toBe(204)
     expect(await socket.closed()).toBe(4001)
+    // And the channel forgot its events (GDPR Art. 17): nothing about the account stays in the object.
+    const stored = await runInDurableObject(stubOf(`user:${customer.id}`), (_instance, state) =>
+      state.storage.sql
+        .exec('SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM delivered) AS n')
+        .one(),
+    )
+    expect(stored.n).toBe(0)
   })
 })
 
@@ -159,5 +206,36 @@ describe('live: limits and heartbeats', () => {
     alive.send('{"type":"ping"}')
     expect(await alive.next()).toEqual({ type: 'pong' })
     alive.close()
+  })
+})
+
+describe('live: redelivery', () => {
+  it('the cron delivers an outbox row left behind (a delivery that failed after its commit), once', async () => {
+    const book = await createBook()
+    const socket = await openLive(`/v1/live/books/${book}`)
+    await socket.next()
+    const data = { bookId: book, availability: 'out_of_stock', price: { amount: 1, currency: 'EUR' } }
+    await harness
+      .db()
+      .insert(liveOutbox)
+      .values({ channel: `book:${book}`, event: 'book.availability', data, occurredAt: new Date() })
+    const context = createExecutionContext()
+    await worker.scheduled(createScheduledController({ cron: '*/5 * * * *' }), env as never, context)
+    await waitOnExecutionContext(context)
+    expect(EventFrameSchema.parse(await socket.next())).toMatchObject({ id: 1, data })
+    const left = await harness.db().select().from(liveOutbox)
+    expect(left.filter((row) => row.channel === `book:${book}`)).toEqual([])
+    socket.send('{"type":"ping"}')
+    // The next frame is the pong: the row was not delivered twice.
+    expect(await socket.next()).toEqual({ type: 'pong' })
+    socket.close()
+  })
+
+  it('closes a socket that sends more than 20 frames a minute (besides pings) with 1008', async () => {
+    const book = await createBook()
+    const socket = await openLive(`/v1/live/books/${book}`)
+    await socket.next()
+    for (let index = 0; index < 21; index++) socket.send('{"type":"hello"}')
+    expect(await socket.closed()).toBe(1008)
   })
 })

@@ -23,6 +23,9 @@ describe('live routes over plain HTTP', () => {
     })
     expect(missing.status).toBe(404)
     expect((await api('GET', '/v1/live/books/nope')).status).toBe(400)
+    // Another user's channel has no address at all: /v1/live/me is always the caller's own.
+    const other = await createUser()
+    expect((await api('GET', `/v1/live/users/${other.id}`, { token: customer.token })).status).toBe(404)
     expect((await api('GET', `/v1/live/books/${await createBook()}?since=-1`)).status).toBe(400)
   })
 

@@ -130,9 +130,20 @@ export async function rotateRefreshToken(
   const oldHash = await sha256Hex(refreshToken)
   const next = randomToken(32)
   const newHash = await sha256Hex(next)
-  const [revoked, swapped, , touched] = await db.batch(
-    rotationStatements(db, { oldHash, newHash, client, now }),
-  )
+  const tokenOwner = db
+    .select({ id: refreshTokens.sessionId })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.tokenHash, oldHash))
+  const [revoked, swapped, , touched] = await db.batch([
+    ...rotationStatements(db, { oldHash, newHash, client, now }),
+    // Live: a session revoked for token reuse closes its sockets too (features/live).
+    ...sessionsRevokedStatements(
+      db,
+      and(inArray(sessions.id, tokenOwner), eq(sessions.revokedReason, 'refresh_token_reuse')),
+      now,
+      { revokedAt: now },
+    ),
+  ])
   const reused = revoked[0]
   if (reused) {
     await recordReuse(db, reused.userId, client, now)

@@ -21,6 +21,7 @@ export {
   deliverAfter,
   deliverAllLiveOutbox,
   enableLive,
+  forgetUserChannel,
   liveCommandStatements,
   liveEventStatements,
   livePublishing,

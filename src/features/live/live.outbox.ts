@@ -190,11 +190,22 @@ export function orderTransitionStatements(
 
 /**
  * `session.revoked` on the owner's channel for every active session `where` selects, placed BEFORE the UPDATE
- * that revokes them (same condition), and a command closing those sessions' admin sockets.
+ * that revokes them (same condition), and a command closing those sessions' admin sockets. With `revokedAt`,
+ * placed AFTER the UPDATE instead: the sessions it revoked at that very time.
  */
-export function sessionsRevokedStatements(db: Db, where: SQL | undefined, at = now()): Statement[] {
+export function sessionsRevokedStatements(
+  db: Db,
+  where: SQL | undefined,
+  at = now(),
+  options: { revokedAt?: Date } = {},
+): Statement[] {
   if (!publishing(db)) return []
-  const active = and(where, sql`${sessions.revokedAt} is null`)
+  const active = and(
+    where,
+    options.revokedAt
+      ? sql`${sessions.revokedAt} = ${options.revokedAt.getTime()}`
+      : sql`${sessions.revokedAt} is null`,
+  )
   return [
     db
       .insert(liveOutbox)
@@ -287,6 +298,17 @@ export async function deliverAfter<T>(env: Bindings, db: Db, work: () => Promise
   const result = await work()
   if (live.get(db)?.wrote) await deliverAllLiveOutbox(env, db)
   return result
+}
+
+/** Account deletion: the user's channel object closes its sockets and erases its storage (GDPR Art. 17). */
+export async function forgetUserChannel(db: Db, userId: string): Promise<void> {
+  const namespace = live.get(db)?.env.LIVE
+  if (!namespace) return
+  try {
+    await namespace.get(namespace.idFromName(channelName.user(userId))).forget()
+  } catch (error) {
+    console.error(JSON.stringify({ level: 'error', msg: 'live forget failed', ...loggableError(error) }))
+  }
 }
 
 /**
