@@ -2,6 +2,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { RETAINED_304_HEADERS } from 'hono/etag'
 import { requestId } from 'hono/request-id'
 import { timing } from 'hono/timing'
+import { serveAsyncApiDocument } from './app/asyncapi-document'
 import { MAX_BODY_BYTES, serveOpenApiDocument } from './app/openapi-document'
 import { mountRouters } from './app/routers'
 import { apiCors, securityHeaders } from './app/security-headers'
@@ -84,6 +85,7 @@ export function createApp(options: AppOptions = {}) {
   // The runtime's ceiling for `npm run bench`: no database, cache or validation. Exists only in bench mode.
   if (options.benchMode) app.get('/_bench/static', (c) => c.text('ok'))
   const routes = mountRouters(app)
+  serveAsyncApiDocument(app)
   serveOpenApiDocument(app)
   app.route('/', docsRouter)
 

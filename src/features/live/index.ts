@@ -11,6 +11,7 @@ export function liveRouter() {
     .openapi(routes.subscribeAdmin, handlers.subscribeAdmin)
 }
 
+export { ASYNCAPI_VERSION, asyncApiDocument } from './live.asyncapi'
 export { type LiveChannelObject, liveChannelClass, timerKey } from './live.channel'
 export * from './live.events'
 export {
