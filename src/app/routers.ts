@@ -6,6 +6,7 @@ import { cartRouter } from '../features/cart'
 import { healthRouter } from '../features/health'
 import { devMailRouter } from '../features/mail'
 import { ordersRouter } from '../features/orders'
+import { subjectsRouter } from '../features/subjects'
 import { usersRouter } from '../features/users'
 import type { createRouter } from '../http/router'
 
@@ -16,6 +17,7 @@ export function mountRouters(app: ReturnType<typeof createRouter>) {
     .route('/', jwksRouter)
     .route('/', devMailRouter)
     .route('/v1', booksRouter)
+    .route('/v1', subjectsRouter)
     .route('/v1', authRouter)
     .route('/v1', usersRouter)
     .route('/v1', cartRouter)
