@@ -1,8 +1,9 @@
-import { and, count, countDistinct, desc, eq, gte, isNull, lt, type SQL, sql } from 'drizzle-orm'
+import { and, count, countDistinct, desc, eq, gt, lt, type SQL, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client'
 import { booksFts } from '../../db/fts'
 import { bookSubjects, books, subjects } from '../../db/schema'
+import { subtreeRange } from '../subjects'
 import { filterConditions, type ResolvedFilters } from './books.filters'
 import type { ListBooksQuery } from './books.schemas'
 import { type FacetName, type Facets, PRICE_BANDS } from './facets.schemas'
@@ -46,10 +47,13 @@ export function buildFacetQueries(
         .groupBy(books.format)
         .orderBy(desc(count()), books.format)
     } else if (name === 'price') {
+      // Each band aliased: D1 keys result columns by name, and unaliased bands would share one name.
       const bands = Object.fromEntries(
         PRICE_BANDS.map((band, index) => [
           `band${index}`,
-          sql<number>`coalesce(sum(${books.priceAmount} >= ${band.min}${band.max === null ? sql`` : sql` and ${books.priceAmount} < ${band.max}`}), 0)`,
+          sql<number>`coalesce(sum(${books.priceAmount} >= ${band.min}${band.max === null ? sql`` : sql` and ${books.priceAmount} < ${band.max}`}), 0)`.as(
+            `band${index}`,
+          ),
         ]),
       )
       queries.price = fromBooks(bands)
@@ -61,36 +65,47 @@ export function buildFacetQueries(
 }
 
 /**
- * Counts per child of the filtered subject (or per top-level subject): for each, the distinct books filed under
- * it or a descendant. Children come from subjects_parent_idx; each child's subtree is a range seek on
- * subjects_path_idx bounded by the child's own path; filings come from the book_subjects primary key.
+ * Counts per child of the filtered subject (or per top-level subject): the distinct books filed under the child
+ * or one of its descendants. Every filing below the parent is read once: the subjects below it are one range
+ * on subjects_path_idx, their filings the book_subjects primary key, and the child each belongs to is the next
+ * segment of its path. With a search or filters, the matching books come first (FTS5, or their filter's index)
+ * and their filings come from book_subjects_book_idx. CROSS JOIN fixes that order (SQLite keeps it as written),
+ * so the planner never starts from a scan of book_subjects.
  */
 function subjectFacet(db: Db, match: string | null, where: SQL | undefined, resolved: ResolvedFilters) {
+  const below = subtreeRange(resolved.subjectPath ?? '/')
+  const prefix = (resolved.subjectPath ?? '/').length
+  const rest = sql`substr(${subjects.path}, ${prefix + 1})`
+  const childId = sql<string>`substr(${rest}, 1, instr(${rest}, '/') - 1)`.as('child_id')
+  const fields = { childId, count: countDistinct(bookSubjects.bookId).as('count') }
+  const links = and(
+    eq(subjects.id, bookSubjects.subjectId),
+    gt(subjects.path, below.from),
+    lt(subjects.path, below.to),
+  )
+  const counted = !where
+    ? db.select(fields).from(subjects).crossJoin(bookSubjects).where(links)
+    : (match
+        ? db.select(fields).from(booksFts).crossJoin(books).$dynamic()
+        : db.select(fields).from(books).$dynamic()
+      )
+        .crossJoin(bookSubjects)
+        .crossJoin(subjects)
+        .where(
+          and(
+            match ? eq(books.seq, booksFts.rowid) : undefined,
+            where,
+            eq(bookSubjects.bookId, books.id),
+            links,
+          ),
+        )
+  const totals = counted.groupBy(sql`child_id`).as('totals')
   const child = alias(subjects, 'facet_subject')
-  const descendant = alias(subjects, 'facet_descendant')
-  const upper = sql`substr(${child.path}, 1, length(${child.path}) - 1) || '0'`
-  const base = db
-    .select({
-      value: child.id,
-      name: child.name,
-      slug: child.slug,
-      count: countDistinct(bookSubjects.bookId),
-    })
-    .from(child)
-    .innerJoin(descendant, and(gte(descendant.path, child.path), lt(descendant.path, upper)))
-    .innerJoin(bookSubjects, eq(bookSubjects.subjectId, descendant.id))
-  const filtered = where
-    ? match
-      ? base
-          .innerJoin(books, eq(books.id, bookSubjects.bookId))
-          .innerJoin(booksFts, eq(booksFts.rowid, books.seq))
-      : base.innerJoin(books, eq(books.id, bookSubjects.bookId))
-    : base
-  const parent = resolved.subjectId ? eq(child.parentId, resolved.subjectId) : isNull(child.parentId)
-  return filtered
-    .where(and(parent, where))
-    .groupBy(child.id)
-    .orderBy(desc(countDistinct(bookSubjects.bookId)), child.name)
+  return db
+    .select({ value: child.id, name: child.name, slug: child.slug, count: sql<number>`${totals.count}` })
+    .from(totals)
+    .innerJoin(child, eq(child.id, totals.childId))
+    .orderBy(desc(totals.count), child.name)
 }
 
 /** The facet counts of a list request, every facet query in one batch (one round trip on D1). */

@@ -1,4 +1,5 @@
-import { and, eq, gt, gte, inArray, lt, lte, type SQL, sql } from 'drizzle-orm'
+import { and, eq, gt, gte, inArray, lt, lte, notInArray, type SQL, sql } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client'
 import { bookSubjects, books, subjects } from '../../db/schema'
 import { ApiError } from '../../http/problem'
@@ -38,6 +39,8 @@ export function inSubjectTree(db: Db, path: string): SQL {
   )
 }
 
+const inStockBooks = alias(books, 'in_stock')
+
 /** The filters of a list request other than `q`/`author` (which go through FTS5), as SQL conditions. */
 export function filterConditions(db: Db, query: ListBooksQuery, resolved: ResolvedFilters): SQL[] {
   const conditions: (SQL | undefined)[] = [
@@ -45,7 +48,14 @@ export function filterConditions(db: Db, query: ListBooksQuery, resolved: Resolv
     query.minPrice !== undefined ? gte(books.priceAmount, query.minPrice) : undefined,
     query.maxPrice !== undefined ? lte(books.priceAmount, query.maxPrice) : undefined,
     query.inStock === true ? gt(books.stock, 0) : undefined,
-    query.inStock === false ? eq(books.stock, 0) : undefined,
+    // Sold out has no index of its own: it is the complement of books_in_stock_idx (partial, stock > 0), so the
+    // books are read through whatever index the rest of the query uses, never a table scan for `stock = 0`.
+    query.inStock === false
+      ? notInArray(
+          books.seq,
+          db.select({ seq: inStockBooks.seq }).from(inStockBooks).where(gt(inStockBooks.stock, 0)),
+        )
+      : undefined,
     query.format ? eq(books.format, query.format) : undefined,
     // Case-insensitive, as books_publisher_idx is built (COLLATE NOCASE).
     query.publisher ? sql`${books.publisher} = ${query.publisher} COLLATE NOCASE` : undefined,
