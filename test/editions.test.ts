@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
 import { bookSubjects, books, works } from '../src/db/schema'
+import { createBook as createRawBook } from './helpers/commerce'
 import { bookInput, createBook, uniqueWord } from './helpers/fixtures'
 import { api, json } from './helpers/http'
 import { adminToken } from './helpers/tokens'
@@ -30,6 +31,14 @@ describe('works and editions', () => {
     const page = await getBook(hardcover.id)
     expect(page.editions.map((edition: { id: string }) => edition.id)).toEqual([paperback.id, ebook.id])
     expect(page.editions[1]).toMatchObject({ format: 'ebook', inStock: false })
+  })
+
+  it('joins a book written around the API without a work, giving it one first', async () => {
+    const raw = await createRawBook()
+    const edition = await createBook({ editionOf: raw })
+    expect(edition.workId).toBe(`wk_${raw.slice(3)}`)
+    expect((await getBook(raw)).editions.map((item: { id: string }) => item.id)).toEqual([edition.id])
+    expect(await harness.db().select().from(works).where(eq(works.id, edition.workId))).toHaveLength(1)
   })
 
   it('refuses an edition of a book that does not exist', async () => {

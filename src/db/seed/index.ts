@@ -1,22 +1,37 @@
 import { count } from 'drizzle-orm'
 import { chunks } from '../../lib/chunks'
 import type { Db } from '../client'
-import { books, type NewBookRow } from '../schema'
+import { books, type NewBookRow, works } from '../schema'
 import { demoBooks } from './demo-books'
 import { generatedBook } from './generate'
 
 export { demoBooks } from './demo-books'
 export { generatedBook } from './generate'
 
-// D1 binds at most 100 parameters per statement: 12 columns × 8 rows stays under it.
-const ROWS_PER_STATEMENT = 8
+// D1 binds at most 100 parameters per statement: 13 columns × 7 rows stays under it.
+const ROWS_PER_STATEMENT = 7
 const STATEMENTS_PER_BATCH = 50
 
-/** Inserts rows in multi-row statements, batched; rows whose ISBN already exists are skipped. */
+/**
+ * Inserts rows in multi-row statements, batched; rows whose ISBN already exists are skipped. Each book without a
+ * work becomes the one edition of its own work (`wk_` + the book id's suffix, as migration 0009 derives it).
+ */
 export async function insertBooks(db: Db, rows: Omit<NewBookRow, 'seq'>[]): Promise<void> {
-  const statements = chunks(rows, ROWS_PER_STATEMENT).map((chunk) =>
+  const withWorks = rows.map((row) => ({ ...row, workId: row.workId ?? `wk_${row.id.slice(3)}` }))
+  const statements = chunks(withWorks, ROWS_PER_STATEMENT).flatMap((chunk) => [
+    db
+      .insert(works)
+      .values(
+        chunk.map((row) => ({
+          id: row.workId,
+          title: row.title,
+          createdAt: row.createdAt,
+          updatedAt: row.updatedAt,
+        })),
+      )
+      .onConflictDoNothing(),
     db.insert(books).values(chunk).onConflictDoNothing(),
-  )
+  ])
   for (const [first, ...rest] of chunks(statements, STATEMENTS_PER_BATCH)) {
     if (first) await db.batch([first, ...rest])
   }

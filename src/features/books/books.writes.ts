@@ -1,4 +1,4 @@
-import { and, eq, gte, notExists, or, type SQL, sql } from 'drizzle-orm'
+import { and, eq, gte, isNull, notExists, or, type SQL, sql } from 'drizzle-orm'
 import { runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { isUniqueViolation } from '../../db/errors'
@@ -26,16 +26,37 @@ const invalid = (detail: string, errors: { pointer: string; detail: string }[]) 
 /** The work of a work's edition from its id, derived like migration 0009 does for existing books. */
 export const ownWorkId = (bookId: string) => `wk_${bookId.slice(3)}`
 
-/** The work of the book named by `editionOf`, or a 422 pointing at the field. */
-async function workOfEdition(db: Db, editionOf: string): Promise<string> {
+/**
+ * The work of the book named by `editionOf`, or a 422 pointing at the field. A book written around the API
+ * without a work (a script's raw insert) first gets its own, in the same batch (`adopt`).
+ */
+async function workOfEdition(
+  db: Db,
+  editionOf: string,
+  now: Date,
+): Promise<{ workId: string; adopt: Statement[] }> {
   const other = await db.query.books.findFirst({
-    columns: { id: true, workId: true },
+    columns: { id: true, workId: true, title: true },
     where: eq(books.id, editionOf),
   })
   if (!other) {
     throw invalid(`No book has id ${editionOf}`, [{ pointer: '/body/editionOf', detail: 'Unknown book' }])
   }
-  return other.workId ?? ownWorkId(other.id)
+  if (other.workId) return { workId: other.workId, adopt: [] }
+  const workId = ownWorkId(other.id)
+  return {
+    workId,
+    adopt: [
+      db
+        .insert(works)
+        .values({ id: workId, title: other.title, createdAt: now, updatedAt: now })
+        .onConflictDoNothing(),
+      db
+        .update(books)
+        .set({ workId })
+        .where(and(eq(books.id, other.id), isNull(books.workId))),
+    ],
+  }
 }
 
 /** Refuses subject ids that name no subject, pointing at each. */
@@ -88,10 +109,11 @@ async function writeAudited(
 export async function createBook(db: Db, input: BookCreate, view: ViewOptions, actorId?: string) {
   const now = new Date()
   const id = randomId('bk')
-  const workId = input.editionOf ? await workOfEdition(db, input.editionOf) : ownWorkId(id)
+  const edition = input.editionOf ? await workOfEdition(db, input.editionOf, now) : undefined
+  const workId = edition?.workId ?? ownWorkId(id)
   await checkSubjects(db, input.subjectIds)
-  const before: Statement[] = []
-  if (!input.editionOf) {
+  const before: Statement[] = [...(edition?.adopt ?? [])]
+  if (!edition) {
     before.push(db.insert(works).values({ id: workId, title: input.title, createdAt: now, updatedAt: now }))
   }
   const { statements: seriesWrites, seriesId } = seriesStatements(db, input.series, now)
@@ -159,9 +181,11 @@ export async function updateBook(db: Db, id: string, input: BookUpdate, view: Vi
       ? await db.query.books.findFirst({ columns: { workId: true }, where: eq(books.id, id) })
       : undefined
   if (editionOf !== undefined && !current) throw notFound(id)
-  const workId = editionOf !== undefined ? await workOfEdition(db, editionOf) : undefined
+  const edition = editionOf !== undefined ? await workOfEdition(db, editionOf, now) : undefined
+  const workId = edition?.workId
   await checkSubjects(db, subjectIds)
-  const { statements: seriesWrites, seriesId } = seriesStatements(db, seriesInput, now)
+  const { statements: seriesStatementsList, seriesId } = seriesStatements(db, seriesInput, now)
+  const seriesWrites = [...(edition?.adopt ?? []), ...seriesStatementsList]
   const changes = {
     ...fields,
     ...(price ? { priceAmount: price.amount, currency: price.currency } : {}),
