@@ -4,12 +4,14 @@ import type { Db } from '../client'
 import { books, type NewBookRow, works } from '../schema'
 import { demoBooks } from './demo-books'
 import { generatedBook } from './generate'
+import { seedGeneratedFilings } from './subjects'
 
 export { demoBooks } from './demo-books'
 export { generatedBook } from './generate'
+export { generatedFiling, generatedSubjects } from './subjects'
 
-// D1 binds at most 100 parameters per statement: 13 columns × 7 rows stays under it.
-const ROWS_PER_STATEMENT = 7
+// D1 binds at most 100 parameters per statement: 15 columns × 6 rows stays under it.
+const ROWS_PER_STATEMENT = 6
 const STATEMENTS_PER_BATCH = 50
 
 /**
@@ -72,8 +74,15 @@ export async function seedDemoCatalog(db: Db): Promise<number> {
   return rows.length
 }
 
-/** `count` generated books (the same rows for the same count). */
+/**
+ * `count` generated books (the same rows for the same count), each the edition of its own work, filed under a
+ * small generated subject taxonomy (src/db/seed/subjects.ts), so facets and subject filters have data.
+ */
 export async function seedGeneratedCatalog(db: Db, total: number): Promise<void> {
   const rows = Array.from({ length: total }, (_, index) => generatedBook(index))
   await insertBooks(db, rows)
+  await seedGeneratedFilings(
+    db,
+    rows.map((row) => row.id),
+  )
 }
