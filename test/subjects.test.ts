@@ -99,6 +99,23 @@ describe('the subject taxonomy', () => {
     const toTop = await patchSubject(fantasy.id, { parentId: null })
     expect(await json(toTop)).toMatchObject({ parentId: null, depth: 0 })
     expect(await subject(epic.id)).toMatchObject({ depth: 1 })
+
+    // Each admin change is in the audit log, with the state before and after; a refused one is not.
+    expect((await patchSubject(fantasy.id, { parentId: epic.id })).status).toBe(422)
+    const audit = await json(
+      await api('GET', `/v1/admin/audit?targetId=${fantasy.id}`, { token: await adminToken() }),
+    )
+    expect(audit.data.map((entry: { action: string }) => entry.action)).toEqual([
+      'subject.update',
+      'subject.update',
+      'subject.update',
+      'subject.create',
+    ])
+    expect(audit.data[1]).toMatchObject({
+      targetType: 'subject',
+      before: { parentId: fiction.id, name: 'Fantasy & Magic' },
+      after: { parentId: other.id, name: 'Fantasy & Magic' },
+    })
   })
 
   it('refuses cycles: a subject cannot move under itself or one of its descendants', async () => {
@@ -116,6 +133,25 @@ describe('the subject taxonomy', () => {
       })
     }
     expect(await subject(epic.id)).toMatchObject({ parentId: fantasy.id, depth: 2 })
+  })
+
+  it('two concurrent moves that would together make a cycle: one wins, the other is refused', async () => {
+    const tag = uniqueWord('race')
+    const a = await createSubject({ name: `A ${tag}` })
+    const b = await createSubject({ name: `B ${tag}` })
+    const [aUnderB, bUnderA] = await Promise.all([
+      patchSubject(a.id, { parentId: b.id }),
+      patchSubject(b.id, { parentId: a.id }),
+    ])
+    const statuses = [aUnderB.status, bUnderA.status].sort()
+    expect(statuses[0]).toBe(200)
+    expect([409, 422]).toContain(statuses[1])
+    const [afterA, afterB] = [await subject(a.id), await subject(b.id)]
+    const parents = [afterA.parentId, afterB.parentId]
+    expect(parents.filter((parent) => parent !== null)).toHaveLength(1)
+    expect(afterA.ancestors.map((item: { id: string }) => item.id)).not.toContain(a.id)
+    expect(afterB.ancestors.map((item: { id: string }) => item.id)).not.toContain(b.id)
+    expect(afterA.depth + afterB.depth).toBe(1)
   })
 
   it('refuses a tree deeper than eight levels', async () => {

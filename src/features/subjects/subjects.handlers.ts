@@ -17,17 +17,22 @@ export const getSubject: AppRouteHandler<typeof routes.getSubject> = async (c) =
 }
 
 export const createSubject: AppRouteHandler<typeof routes.createSubject> = async (c) => {
-  const subject = await service.createSubject(c.var.db, c.req.valid('json'))
+  const subject = await service.createSubject(c.var.db, c.req.valid('json'), c.var.user.id)
   c.header('Location', `/v1/subjects/${subject.id}`)
   return c.json(subject, 201)
 }
 
 export const updateSubject: AppRouteHandler<typeof routes.updateSubject> = async (c) => {
-  const subject = await service.updateSubject(c.var.db, c.req.valid('param').id, c.req.valid('json'))
+  const subject = await service.updateSubject(
+    c.var.db,
+    c.req.valid('param').id,
+    c.req.valid('json'),
+    c.var.user.id,
+  )
   return c.json(subject, 200)
 }
 
 export const deleteSubject: AppRouteHandler<typeof routes.deleteSubject> = async (c) => {
-  await service.deleteSubject(c.var.db, c.req.valid('param').id)
+  await service.deleteSubject(c.var.db, c.req.valid('param').id, c.var.user.id)
   return c.body(null, 204)
 }

@@ -2,7 +2,7 @@ import { and, asc, eq, exists, gt, inArray, lt, notExists, type SQL, sql } from 
 import { insertWhen, runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { isUniqueViolation } from '../../db/errors'
-import { bookSubjects, books, type SubjectRow, subjects } from '../../db/schema'
+import { auditLog, bookSubjects, books, type SubjectRow, subjects } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { childPath, slugify, subtreeRange } from './subject-paths'
@@ -130,7 +130,7 @@ const tooDeep = () =>
  * One conditional INSERT: the parent's path and depth are read by the statement itself, and it inserts nothing
  * if the parent is gone, the tree would get too deep, or the taxonomy is full (OWASP API4: bounded resources).
  */
-export async function createSubject(db: Db, input: SubjectCreate): Promise<Subject> {
+export async function createSubject(db: Db, input: SubjectCreate, actorId?: string): Promise<Subject> {
   const id = randomId('sb')
   const now = new Date()
   const slug = input.slug ?? (slugify(input.name) || id.replace('_', '-'))
@@ -153,7 +153,12 @@ export async function createSubject(db: Db, input: SubjectCreate): Promise<Subje
     : room
   let inserted: SubjectRow[]
   try {
-    inserted = (await insertWhen(db, subjects, values, condition).returning()) as SubjectRow[]
+    const insert = insertWhen(db, subjects, values, condition).returning()
+    const after = { name: input.name, slug, parentId: parent ?? null, code: input.code ?? null }
+    const audit = actorId
+      ? [auditStatement(db, actorId, 'subject.create', id, { before: null, after }, subjectExists(db, id))]
+      : []
+    inserted = (await runBatch(db, [insert, ...audit]))[0] as SubjectRow[]
   } catch (error) {
     throw uniqueViolation(error, { slug, code: input.code }) ?? error
   }
@@ -199,7 +204,12 @@ async function planMove(db: Db, row: SubjectRow, parentId: string | null): Promi
  * if its path and its new parent's path are still those read, and its descendants move only if it did, so a
  * concurrent move can neither be lost nor make a cycle.
  */
-export async function updateSubject(db: Db, id: string, input: SubjectUpdate): Promise<Subject> {
+export async function updateSubject(
+  db: Db,
+  id: string,
+  input: SubjectUpdate,
+  actorId?: string,
+): Promise<Subject> {
   const row = await db.query.subjects.findFirst({ where: eq(subjects.id, id) })
   if (!row) throw notFound(id)
   const now = new Date()
@@ -240,6 +250,13 @@ export async function updateSubject(db: Db, id: string, input: SubjectUpdate): P
         ),
     )
   }
+  if (actorId) {
+    const before = auditedFields(row)
+    const after = auditedFields({ ...row, ...fields })
+    statements.push(
+      auditStatement(db, actorId, 'subject.update', id, { before, after }, subjectExists(db, id, now)),
+    )
+  }
   let results: unknown[]
   try {
     results = await runBatch(db, statements)
@@ -260,7 +277,9 @@ export async function updateSubject(db: Db, id: string, input: SubjectUpdate): P
  * Deletes a subject that has no children (move or delete those first). Books filed under it lose that filing,
  * in the same batch (D1 and libSQL may not enforce the foreign key's ON DELETE CASCADE).
  */
-export async function deleteSubject(db: Db, id: string): Promise<void> {
+export async function deleteSubject(db: Db, id: string, actorId?: string): Promise<void> {
+  const row = await db.query.subjects.findFirst({ where: eq(subjects.id, id) })
+  if (!row) throw notFound(id)
   const childless = notExists(db.select({ one: sql`1` }).from(subjects).where(eq(subjects.parentId, id)))
   const [, deleted] = (await runBatch(db, [
     db
@@ -275,6 +294,18 @@ export async function deleteSubject(db: Db, id: string): Promise<void> {
       .delete(subjects)
       .where(and(eq(subjects.id, id), childless))
       .returning({ id: subjects.id }),
+    ...(actorId
+      ? [
+          auditStatement(
+            db,
+            actorId,
+            'subject.delete',
+            id,
+            { before: auditedFields(row), after: null },
+            notExists(db.select({ one: sql`1` }).from(subjects).where(eq(subjects.id, id))),
+          ),
+        ]
+      : []),
   ])) as [unknown, { id: string }[]]
   if (deleted.length > 0) return
   const still = await db.query.subjects.findFirst({ columns: { id: true }, where: eq(subjects.id, id) })
@@ -286,6 +317,53 @@ export async function deleteSubject(db: Db, id: string): Promise<void> {
 }
 
 /* ---- Filing books under subjects (used by the books feature and the catalogue import) ---- */
+
+type SubjectAction = 'subject.create' | 'subject.update' | 'subject.delete'
+
+const auditedFields = (row: Pick<SubjectRow, 'name' | 'slug' | 'parentId' | 'code'>) => ({
+  name: row.name,
+  slug: row.slug,
+  parentId: row.parentId,
+  code: row.code,
+})
+
+/**
+ * The audit entry of an admin's taxonomy change, for the same batch as the change: inserted only if `applied`
+ * holds after it, so a refused or lost compare-and-swap leaves no entry (OWASP ASVS 7.1.3: log security-relevant
+ * admin actions).
+ */
+function auditStatement(
+  db: Db,
+  actorId: string,
+  action: SubjectAction,
+  subjectId: string,
+  change: { before: Record<string, unknown> | null; after: Record<string, unknown> | null },
+  applied: SQL,
+): Statement {
+  return insertWhen(
+    db,
+    auditLog,
+    {
+      id: randomId('aud'),
+      actorId,
+      action,
+      targetType: 'subject',
+      targetId: subjectId,
+      before: change.before,
+      after: change.after,
+      createdAt: new Date(),
+    },
+    applied,
+  )
+}
+
+const subjectExists = (db: Db, id: string, updatedAt?: Date) =>
+  exists(
+    db
+      .select({ one: sql`1` })
+      .from(subjects)
+      .where(and(eq(subjects.id, id), updatedAt ? eq(subjects.updatedAt, updatedAt) : undefined)),
+  )
 
 /** The ids among `ids` that name no subject. */
 export async function unknownSubjectIds(db: Db, ids: readonly string[]): Promise<string[]> {
