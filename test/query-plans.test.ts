@@ -82,10 +82,11 @@ async function planOf(statement: ReturnType<typeof sql>): Promise<string[]> {
 
 /**
  * `SCAN books` with no index: a full table scan. `SCAN books USING INDEX …` walks an index in order. The same
- * for the catalog tables facets and the subject filter read (subjects, book_subjects, under an alias or not).
+ * for the catalog tables facets, the subject filter and each row's subjects and series read (under an alias or
+ * not).
  */
 const fullScan = (detail: string) =>
-  /^SCAN (books|subjects|book_subjects|facet_subject|facet_descendant)\b(?!_fts)(?!.*USING (COVERING )?INDEX)/.test(
+  /^SCAN (books|subjects|book_subjects|series|facet_subject|filed|filed_subject|named_series)\b(?!_fts)(?!.*USING (COVERING )?INDEX)/.test(
     detail,
   )
 
@@ -118,6 +119,13 @@ describe('query plans of GET /v1/books', () => {
     expect(plan).toMatch(
       /SEARCH book_subjects USING (COVERING )?INDEX sqlite_autoindex_book_subjects_1 \(subject_id=\?\)/,
     )
+  })
+
+  it("reads each listed book's subjects and series name by index, in the list query itself", async () => {
+    const plan = (await queryPlan(ListBooksQuerySchema.parse({}))).join('\n')
+    expect(plan).toContain('SEARCH filed USING INDEX book_subjects_book_idx (book_id=?)')
+    expect(plan).toMatch(/SEARCH filed_subject USING INDEX subjects_id_unique \(id=\?\)/)
+    expect(plan).toMatch(/SEARCH named_series USING INDEX series_id_unique \(id=\?\)/)
   })
 
   it('recognises a full scan when it sees one', async () => {

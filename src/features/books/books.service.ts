@@ -8,7 +8,7 @@ import { ApiError } from '../../http/problem'
 import { facetCounts } from './books.facets'
 import { filterConditions, type ResolvedFilters, resolveFilters } from './books.filters'
 import type { ListBooksQuery } from './books.schemas'
-import { toBookDetail, toBooks, type ViewOptions } from './books.views'
+import { type ListExtras, listExtras, toBook, toBookDetail, type ViewOptions } from './books.views'
 import { buildMatchExpression } from './search-query'
 
 export { createBook, deleteBook, updateBook } from './books.writes'
@@ -103,7 +103,7 @@ export function buildListBooksQuery(
     afterCursor(window.after, sort, order, key, sql`${books.seq}`),
   ]
   const select = db
-    .select({ book: books, rank: match ? booksFts.rank : sql<number | null>`NULL` })
+    .select({ book: books, rank: match ? booksFts.rank : sql<number | null>`NULL`, ...listExtras() })
     .from(books)
   const joined = match ? select.innerJoin(booksFts, eq(booksFts.rowid, books.seq)) : select
   const statement = joined
@@ -133,7 +133,7 @@ function rankedSearch(db: Db, window: PageWindow, match: string, order: 'asc' | 
     .limit(window.take)
     .as('ranked')
   return db
-    .select({ book: books, rank: sql<number | null>`${ranked.rank}` })
+    .select({ book: books, rank: sql<number | null>`${ranked.rank}`, ...listExtras() })
     .from(ranked)
     .innerJoin(books, eq(books.seq, ranked.seq))
     .orderBy(direction(ranked.rank), direction(ranked.seq))
@@ -142,7 +142,7 @@ function rankedSearch(db: Db, window: PageWindow, match: string, order: 'asc' | 
 export async function listBooks(db: Db, query: ListBooksQuery, view: ViewOptions) {
   const { sort, order } = sortOf(query)
   const resolved = await resolveFilters(db, query)
-  const keyset: Keyset<BookCursor, { book: BookRow; rank: number | null }> = {
+  const keyset: Keyset<BookCursor, { book: BookRow; rank: number | null } & ListExtras> = {
     schema: cursorSchema,
     keyOf: (row) => ({ s: sort, o: order, k: sortValue(sort, row.book, row.rank), i: row.book.seq }),
   }
@@ -154,11 +154,7 @@ export async function listBooks(db: Db, query: ListBooksQuery, view: ViewOptions
     ),
     query.facets ? facetCounts(db, query, resolved, query.facets) : undefined,
   ])
-  const data = await toBooks(
-    db,
-    rows.map((row) => row.book),
-    view,
-  )
+  const data = rows.map((row) => toBook(row.book, row, view))
   return facets ? { data, facets, nextCursor } : { data, nextCursor }
 }
 

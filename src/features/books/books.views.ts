@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, ne } from 'drizzle-orm'
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { type BookRow, books, series } from '../../db/schema'
 import { type SubjectRef, subjectsOfBooks } from '../subjects'
@@ -8,7 +8,34 @@ import { coverUrl } from './cover-url'
 /** What a book view needs beyond its row: where covers are served (PUBLIC_API_URL). */
 export type ViewOptions = { publicApiUrl: string }
 
-type Extras = { seriesName: string | null; subjects: SubjectRef[] }
+type Extras = { seriesName: string | null; subjects: SubjectRef[] | string | null }
+
+/**
+ * What a list row carries beside the book, read by the list query itself (correlated subqueries over
+ * book_subjects_book_idx and the series primary key), so a page costs one round trip, not three.
+ */
+export function listExtras() {
+  // Written out: the outer `books` must be named explicitly, and drizzle leaves columns of a single-table select
+  // unqualified. Static SQL, no user input.
+  return {
+    subjects: sql<
+      string | null
+    >`(select json_group_array(json_object('id', filed_subject.id, 'name', filed_subject.name, 'slug', filed_subject.slug)) from book_subjects filed inner join subjects filed_subject on filed_subject.id = filed.subject_id where filed.book_id = "books"."id")`,
+    seriesName: sql<
+      string | null
+    >`(select named_series.name from series named_series where named_series.id = "books"."series_id")`,
+  }
+}
+
+export type ListExtras = { subjects: string | null; seriesName: string | null }
+
+const byName = (a: SubjectRef, b: SubjectRef) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' })
+
+/** Subjects as read by `listExtras` (a JSON array) or already parsed. */
+function subjectList(value: SubjectRef[] | string | null): SubjectRef[] {
+  if (Array.isArray(value)) return value
+  return value ? (JSON.parse(value) as SubjectRef[]).sort(byName) : []
+}
 
 export function toBook(row: BookRow, extras: Extras, view: ViewOptions): Book {
   return {
@@ -33,7 +60,7 @@ export function toBook(row: BookRow, extras: Extras, view: ViewOptions): Book {
       row.seriesId && extras.seriesName !== null
         ? { id: row.seriesId, name: extras.seriesName, position: row.seriesPosition }
         : null,
-    subjects: extras.subjects,
+    subjects: subjectList(extras.subjects),
     coverUrl: coverUrl(view.publicApiUrl, row.coverKey),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
