@@ -9,6 +9,7 @@ export const subjectsRouter = createRouter()
   .openapi(routes.updateSubject, handlers.updateSubject)
   .openapi(routes.deleteSubject, handlers.deleteSubject)
 
+export { fileBookStatements, subjectsOfBooks, unknownSubjectIds } from './subject-filing'
 export { inSubtree, subtreeRange } from './subject-paths'
 export {
   MAX_SUBJECTS_PER_BOOK,
@@ -17,4 +18,4 @@ export {
   SubjectRefSchema,
   SubjectRefViewSchema,
 } from './subjects.schemas'
-export { fileBookStatements, findSubject, subjectsOfBooks, unknownSubjectIds } from './subjects.service'
+export { findSubject } from './subjects.service'

@@ -2,7 +2,7 @@ import { and, asc, eq, exists, gt, inArray, lt, notExists, type SQL, sql } from 
 import { insertWhen, runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { isUniqueViolation } from '../../db/errors'
-import { auditLog, bookSubjects, books, type SubjectRow, subjects } from '../../db/schema'
+import { auditLog, bookSubjects, type SubjectRow, subjects } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { childPath, slugify, subtreeRange } from './subject-paths'
@@ -125,6 +125,53 @@ const tooDeep = () =>
     type: 'validation-error',
     errors: [{ pointer: '/body/parentId', detail: 'Too deep' }],
   })
+
+type SubjectAction = 'subject.create' | 'subject.update' | 'subject.delete'
+
+const auditedFields = (row: Pick<SubjectRow, 'name' | 'slug' | 'parentId' | 'code'>) => ({
+  name: row.name,
+  slug: row.slug,
+  parentId: row.parentId,
+  code: row.code,
+})
+
+/**
+ * The audit entry of an admin's taxonomy change, for the same batch as the change: inserted only if `applied`
+ * holds after it, so a refused or lost compare-and-swap leaves no entry (OWASP ASVS 7.1.3: log security-relevant
+ * admin actions).
+ */
+function auditStatement(
+  db: Db,
+  actorId: string,
+  action: SubjectAction,
+  subjectId: string,
+  change: { before: Record<string, unknown> | null; after: Record<string, unknown> | null },
+  applied: SQL,
+): Statement {
+  return insertWhen(
+    db,
+    auditLog,
+    {
+      id: randomId('aud'),
+      actorId,
+      action,
+      targetType: 'subject',
+      targetId: subjectId,
+      before: change.before,
+      after: change.after,
+      createdAt: new Date(),
+    },
+    applied,
+  )
+}
+
+const subjectExists = (db: Db, id: string, updatedAt?: Date) =>
+  exists(
+    db
+      .select({ one: sql`1` })
+      .from(subjects)
+      .where(and(eq(subjects.id, id), updatedAt ? eq(subjects.updatedAt, updatedAt) : undefined)),
+  )
 
 /**
  * One conditional INSERT: the parent's path and depth are read by the statement itself, and it inserts nothing
@@ -314,112 +361,4 @@ export async function deleteSubject(db: Db, id: string, actorId?: string): Promi
     title: 'Subject has children',
     detail: 'Move or delete its child subjects first; a subject is deleted only when it is a leaf',
   })
-}
-
-/* ---- Filing books under subjects (used by the books feature and the catalogue import) ---- */
-
-type SubjectAction = 'subject.create' | 'subject.update' | 'subject.delete'
-
-const auditedFields = (row: Pick<SubjectRow, 'name' | 'slug' | 'parentId' | 'code'>) => ({
-  name: row.name,
-  slug: row.slug,
-  parentId: row.parentId,
-  code: row.code,
-})
-
-/**
- * The audit entry of an admin's taxonomy change, for the same batch as the change: inserted only if `applied`
- * holds after it, so a refused or lost compare-and-swap leaves no entry (OWASP ASVS 7.1.3: log security-relevant
- * admin actions).
- */
-function auditStatement(
-  db: Db,
-  actorId: string,
-  action: SubjectAction,
-  subjectId: string,
-  change: { before: Record<string, unknown> | null; after: Record<string, unknown> | null },
-  applied: SQL,
-): Statement {
-  return insertWhen(
-    db,
-    auditLog,
-    {
-      id: randomId('aud'),
-      actorId,
-      action,
-      targetType: 'subject',
-      targetId: subjectId,
-      before: change.before,
-      after: change.after,
-      createdAt: new Date(),
-    },
-    applied,
-  )
-}
-
-const subjectExists = (db: Db, id: string, updatedAt?: Date) =>
-  exists(
-    db
-      .select({ one: sql`1` })
-      .from(subjects)
-      .where(and(eq(subjects.id, id), updatedAt ? eq(subjects.updatedAt, updatedAt) : undefined)),
-  )
-
-/** The ids among `ids` that name no subject. */
-export async function unknownSubjectIds(db: Db, ids: readonly string[]): Promise<string[]> {
-  if (ids.length === 0) return []
-  const found = await db
-    .select({ id: subjects.id })
-    .from(subjects)
-    .where(inArray(subjects.id, [...ids]))
-  const known = new Set(found.map((row) => row.id))
-  return ids.filter((id) => !known.has(id))
-}
-
-/**
- * Statements that make `subjectIds` the book's complete filing, for the same batch as the book write: the old rows
- * go, one row per existing subject comes in, and nothing is inserted if the book does not exist. `onlyIf` makes
- * both depend on an earlier statement of the batch (a guarded book update that matched nothing changes nothing).
- */
-export function fileBookStatements(
-  db: Db,
-  bookId: string,
-  subjectIds: readonly string[],
-  onlyIf?: SQL,
-): Statement[] {
-  const remove = db.delete(bookSubjects).where(and(eq(bookSubjects.bookId, bookId), onlyIf))
-  if (subjectIds.length === 0) return [remove]
-  const insert = db.insert(bookSubjects).select(
-    db
-      .select({ subjectId: subjects.id, bookId: sql<string>`${bookId}`.as('book_id') })
-      .from(subjects)
-      .where(
-        and(
-          inArray(subjects.id, [...subjectIds]),
-          exists(db.select({ one: sql`1` }).from(books).where(eq(books.id, bookId))),
-          onlyIf,
-        ),
-      ),
-  )
-  return [remove, insert]
-}
-
-/** The subjects of each book (by name), for book views: one indexed read over book_subjects_book_idx. */
-export async function subjectsOfBooks(
-  db: Db,
-  bookIds: readonly string[],
-): Promise<Map<string, SubjectRef[]>> {
-  const byBook = new Map<string, SubjectRef[]>()
-  if (bookIds.length === 0) return byBook
-  const rows = await db
-    .select({ bookId: bookSubjects.bookId, id: subjects.id, name: subjects.name, slug: subjects.slug })
-    .from(bookSubjects)
-    .innerJoin(subjects, eq(subjects.id, bookSubjects.subjectId))
-    .where(inArray(bookSubjects.bookId, [...bookIds]))
-  for (const row of rows.sort(byName)) {
-    const list = byBook.get(row.bookId) ?? []
-    list.push(toRef(row))
-    byBook.set(row.bookId, list)
-  }
-  return byBook
 }
