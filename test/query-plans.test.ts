@@ -86,7 +86,7 @@ async function planOf(statement: ReturnType<typeof sql>): Promise<string[]> {
  * not).
  */
 const fullScan = (detail: string) =>
-  /^SCAN (books|subjects|book_subjects|series|facet_subject|filed|filed_subject|named_series)\b(?!_fts)(?!.*USING (COVERING )?INDEX)/.test(
+  /^SCAN (books|subjects|book_subjects|series|facet_subject|facet_descendant|facet_filing|filed|filed_subject|named_series)\b(?!_fts)(?!.*USING (COVERING )?INDEX)/.test(
     detail,
   )
 
@@ -159,8 +159,13 @@ describe('query plans of the facets of GET /v1/books', () => {
     const unfiltered = ListBooksQuerySchema.parse({ facets: 'subject' })
     const { subject } = buildFacetQueries(harness.db(), unfiltered, {}, ['subject'])
     const plan = (await planOf(subject!.getSQL())).join('\n')
-    expect(plan).toMatch(/SEARCH subjects USING INDEX subjects_path_idx \(path>\? AND path<\?\)/)
-    expect(plan).toContain('sqlite_autoindex_book_subjects_1 (subject_id=?)')
+    expect(plan).toContain('SEARCH facet_subject USING INDEX subjects_parent_idx (parent_id=?)')
+    expect(plan).toMatch(
+      /SEARCH facet_descendant USING (COVERING )?INDEX subjects_path_idx \(path>\? AND path<\?\)/,
+    )
+    expect(plan).toContain(
+      'SEARCH facet_filing USING COVERING INDEX sqlite_autoindex_book_subjects_1 (subject_id=?)',
+    )
     const searched = ListBooksQuerySchema.parse({ q: 'river', facets: 'subject' })
     const fromSearch = buildFacetQueries(harness.db(), searched, {}, ['subject']).subject!
     const searchPlan = await planOf(fromSearch.getSQL())
