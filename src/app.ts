@@ -1,4 +1,5 @@
 import { bodyLimit } from 'hono/body-limit'
+import { except } from 'hono/combine'
 import { etag, RETAINED_304_HEADERS } from 'hono/etag'
 import { requestId } from 'hono/request-id'
 import { timing } from 'hono/timing'
@@ -22,6 +23,11 @@ import { xmlNegotiation } from './middleware/xml'
 export { API_VERSION, MAX_BODY_BYTES } from './app/openapi-document'
 
 export type AppOptions = { benchMode?: boolean }
+
+/** Routes whose bodies are raw files, not JSON (a cover image, a catalogue file). */
+const RAW_UPLOAD_PATHS = ['/v1/books/:id/cover', '/v1/admin/imports']
+/** The largest of their own caps (covers 5 MB, imports 10 MB). */
+const MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 export function createApp(options: AppOptions = {}) {
   const app = createRouter()
@@ -53,19 +59,24 @@ export function createApp(options: AppOptions = {}) {
   )
   app.use('/v1/*', forgetCatalogVersionOnWrite())
   app.use(xmlNegotiation())
+  const tooLarge = (maxSize: number) => () => {
+    throw new ApiError(413, {
+      title: 'Request body too large',
+      detail: `Bodies are limited to ${maxSize} bytes`,
+    })
+  }
+  // Uploads (a cover image, a catalogue file) are raw files, not JSON: their routes check type and size while
+  // streaming (src/http/raw-body.ts); the upload ceiling here bounds anything a middleware reads before them.
   app.use(
     '/v1/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(413, {
-          title: 'Request body too large',
-          detail: `Bodies are limited to ${MAX_BODY_BYTES} bytes`,
-        })
-      },
-    }),
+    except(
+      RAW_UPLOAD_PATHS,
+      bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge(MAX_BODY_BYTES) }),
+      requireJsonBody(),
+    ),
   )
-  app.use('/v1/*', requireJsonBody())
+  for (const path of RAW_UPLOAD_PATHS)
+    app.use(path, bodyLimit({ maxSize: MAX_UPLOAD_BYTES, onError: tooLarge(MAX_UPLOAD_BYTES) }))
   // Text XML 1.0 forbids or lone surrogates: refused in every query, path and JSON body field. Not on Stripe's
   // webhook, whose payload is Stripe's (a refusal would only make it redeliver) and is never echoed as XML.
   app.use('/v1/*', refuseForbiddenText({ except: ['/v1/webhooks/stripe'] }))

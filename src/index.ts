@@ -1,7 +1,8 @@
 import { type AppOptions, createApp } from './app'
 import { loggableError } from './db/errors'
-import type { Bindings, MailQueueMessage } from './env'
+import type { Bindings, ImportQueueMessage, MailQueueMessage } from './env'
 import { runIdentityMaintenance } from './features/auth'
+import { handleImportQueue } from './features/imports'
 import { handleMailQueue, sweepMail } from './features/mail'
 import { runCommerceCron } from './features/orders'
 
@@ -16,8 +17,11 @@ function appFor(env: Bindings): ReturnType<typeof createApp> {
 
 export default {
   fetch: (request, env, context) => appFor(env).fetch(request, env, context),
-  /** The mail outbox consumer (queue `folio-mail`). */
-  queue: (batch, env) => handleMailQueue(batch, env),
+  /** Queue consumers, by queue name (wrangler.toml): the mail outbox (`folio-mail`), catalogue imports (`folio-imports`). */
+  queue: (batch, env) =>
+    batch.queue === 'folio-imports'
+      ? handleImportQueue(batch as MessageBatch<ImportQueueMessage>, env)
+      : handleMailQueue(batch as MessageBatch<MailQueueMessage>, env),
   /** Cron (wrangler.toml [triggers]): commerce jobs, re-enqueue due mail, drop expired identity rows. */
   scheduled: async (controller, env, context) => {
     const jobs = {
@@ -44,4 +48,4 @@ export default {
       ),
     )
   },
-} satisfies ExportedHandler<Bindings, MailQueueMessage>
+} satisfies ExportedHandler<Bindings, MailQueueMessage | ImportQueueMessage>

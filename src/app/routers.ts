@@ -3,7 +3,9 @@ import { auditRouter } from '../features/audit'
 import { authRouter, jwksRouter } from '../features/auth'
 import { booksRouter } from '../features/books'
 import { cartRouter } from '../features/cart'
+import { coversRouter } from '../features/covers'
 import { healthRouter } from '../features/health'
+import { importsRouter } from '../features/imports'
 import { devMailRouter } from '../features/mail'
 import { ordersRouter } from '../features/orders'
 import { usersRouter } from '../features/users'
@@ -22,4 +24,6 @@ export function mountRouters(app: ReturnType<typeof createRouter>) {
     .route('/v1', addressesRouter)
     .route('/v1', ordersRouter)
     .route('/v1', auditRouter)
+    .route('/v1', coversRouter)
+    .route('/v1', importsRouter)
 }

@@ -263,8 +263,12 @@ export async function updateBook(db: Db, id: string, input: BookUpdate, actorId?
   })
 }
 
-export async function deleteBook(db: Db, id: string, actorId?: string): Promise<void> {
-  const remove = db.delete(books).where(eq(books.id, id)).returning({ id: books.id })
+/** Deletes the book; returns its cover's R2 key (the caller deletes the object once this has committed). */
+export async function deleteBook(db: Db, id: string, actorId?: string): Promise<{ coverKey: string | null }> {
+  const remove = db
+    .delete(books)
+    .where(eq(books.id, id))
+    .returning({ id: books.id, coverKey: books.coverKey })
   const now = new Date()
   const deleted = (await writeAudited(
     db,
@@ -272,8 +276,10 @@ export async function deleteBook(db: Db, id: string, actorId?: string): Promise<
     actorId ? { actorId, action: 'book.delete', bookId: id, now } : undefined,
   )) as {
     id: string
+    coverKey: string | null
   }[]
   if (deleted.length === 0) throw notFound(id)
+  return { coverKey: deleted[0]!.coverKey }
 }
 
 /**

@@ -1,0 +1,10 @@
+import { createRouter } from '../../http/router'
+import * as handlers from './covers.handlers'
+import * as routes from './covers.routes'
+
+export const coversRouter = createRouter()
+  .openapi(routes.putCover, handlers.putCover)
+  .openapi(routes.deleteCover, handlers.deleteCover)
+  .openapi(routes.getCover, handlers.getCover)
+
+export { deleteCoverObject } from './covers.service'
