@@ -24,7 +24,11 @@ const changedMeanwhile = () =>
   })
 
 /** The content-addressed key: `{bookId}/{first 16 hex of the SHA-256}.{ext}` (src/features/books/cover-url.ts). */
-export async function coverKeyFor(bookId: string, bytes: Uint8Array<ArrayBuffer>, type: SniffedImage['type']) {
+export async function coverKeyFor(
+  bookId: string,
+  bytes: Uint8Array<ArrayBuffer>,
+  type: SniffedImage['type'],
+) {
   const digest = toHex(await crypto.subtle.digest('SHA-256', bytes))
   return `${bookId}/${digest.slice(0, 16)}.${IMAGE_TYPES[type]}`
 }
