@@ -73,7 +73,7 @@ type OnixProduct = {
   description?: string
 }
 
-const escape = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;')
+const xmlText = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 
 /** One ONIX 3.0 <Product> (reference tags) with the blocks an import reads. */
 export function onixProduct(product: OnixProduct): string {
@@ -90,7 +90,7 @@ export function onixProduct(product: OnixProduct): string {
   const contributors = (product.authors ?? ['Ada Writer'])
     .map(
       (name, index) =>
-        `<Contributor><SequenceNumber>${index + 1}</SequenceNumber><ContributorRole>A01</ContributorRole><PersonName>${escape(name)}</PersonName></Contributor>`,
+        `<Contributor><SequenceNumber>${index + 1}</SequenceNumber><ContributorRole>A01</ContributorRole><PersonName>${xmlText(name)}</PersonName></Contributor>`,
     )
     .join('')
   return `<Product>
@@ -101,16 +101,16 @@ export function onixProduct(product: OnixProduct): string {
     <DescriptiveDetail>
       <ProductComposition>00</ProductComposition>
       <ProductForm>${product.form ?? 'BC'}</ProductForm>
-      <TitleDetail><TitleType>01</TitleType><TitleElement><TitleElementLevel>01</TitleElementLevel><TitleText>${escape(product.title ?? 'An ONIX Book')}</TitleText></TitleElement></TitleDetail>
+      <TitleDetail><TitleType>01</TitleType><TitleElement><TitleElementLevel>01</TitleElementLevel><TitleText>${xmlText(product.title ?? 'An ONIX Book')}</TitleText></TitleElement></TitleDetail>
       ${contributors}
       <Contributor><SequenceNumber>9</SequenceNumber><ContributorRole>B01</ContributorRole><PersonName>Ed Itor</PersonName></Contributor>
       <Language><LanguageRole>01</LanguageRole><LanguageCode>${product.language ?? 'eng'}</LanguageCode></Language>
       ${product.pages ? `<Extent><ExtentType>00</ExtentType><ExtentValue>${product.pages}</ExtentValue><ExtentUnit>03</ExtentUnit></Extent>` : ''}
       ${subjects}
     </DescriptiveDetail>
-    ${product.description ? `<CollateralDetail><TextContent><TextType>03</TextType><ContentAudience>00</ContentAudience><Text>${escape(product.description)}</Text></TextContent></CollateralDetail>` : ''}
+    ${product.description ? `<CollateralDetail><TextContent><TextType>03</TextType><ContentAudience>00</ContentAudience><Text>${xmlText(product.description)}</Text></TextContent></CollateralDetail>` : ''}
     <PublishingDetail>
-      <Publisher><PublishingRole>01</PublishingRole><PublisherName>${escape(product.publisher ?? 'Onix House')}</PublisherName></Publisher>
+      <Publisher><PublishingRole>01</PublishingRole><PublisherName>${xmlText(product.publisher ?? 'Onix House')}</PublisherName></Publisher>
       <PublishingDate><PublishingDateRole>01</PublishingDateRole><Date>${product.date ?? '20240115'}</Date></PublishingDate>
     </PublishingDetail>
     <ProductSupply><SupplyDetail>
