@@ -7,7 +7,9 @@ import { MAX_BODY_BYTES, serveOpenApiDocument } from './app/openapi-document'
 import { mountRouters } from './app/routers'
 import { apiCors, securityHeaders } from './app/security-headers'
 import { getConfig } from './config'
+import { MAX_COVER_BYTES } from './features/covers'
 import { docsRouter } from './features/docs'
+import { MAX_IMPORT_BYTES } from './features/imports'
 import { paymentGateway } from './features/payments'
 import { handleError, handleNotFound, routeMethodIndex } from './http/errors'
 import { ApiError } from './http/problem'
@@ -24,10 +26,8 @@ export { API_VERSION, MAX_BODY_BYTES } from './app/openapi-document'
 
 export type AppOptions = { benchMode?: boolean }
 
-/** Routes whose bodies are raw files, not JSON (a cover image, a catalogue file). */
-const RAW_UPLOAD_PATHS = ['/v1/books/:id/cover', '/v1/admin/imports']
-/** The largest of their own caps (covers 5 MB, imports 10 MB). */
-const MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+/** Routes whose bodies are raw files, not JSON (a cover image, a catalogue file), with their size caps. */
+const RAW_UPLOADS = { '/v1/books/:id/cover': MAX_COVER_BYTES, '/v1/admin/imports': MAX_IMPORT_BYTES }
 
 export function createApp(options: AppOptions = {}) {
   const app = createRouter()
@@ -66,17 +66,17 @@ export function createApp(options: AppOptions = {}) {
     })
   }
   // Uploads (a cover image, a catalogue file) are raw files, not JSON: their routes check type and size while
-  // streaming (src/http/raw-body.ts); the upload ceiling here bounds anything a middleware reads before them.
+  // streaming (src/http/raw-body.ts); the same cap here bounds anything a middleware reads before them.
   app.use(
     '/v1/*',
     except(
-      RAW_UPLOAD_PATHS,
+      Object.keys(RAW_UPLOADS),
       bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge(MAX_BODY_BYTES) }),
       requireJsonBody(),
     ),
   )
-  for (const path of RAW_UPLOAD_PATHS)
-    app.use(path, bodyLimit({ maxSize: MAX_UPLOAD_BYTES, onError: tooLarge(MAX_UPLOAD_BYTES) }))
+  for (const [path, maxSize] of Object.entries(RAW_UPLOADS))
+    app.use(path, bodyLimit({ maxSize, onError: tooLarge(maxSize) }))
   // Text XML 1.0 forbids or lone surrogates: refused in every query, path and JSON body field. Not on Stripe's
   // webhook, whose payload is Stripe's (a refusal would only make it redeliver) and is never echoed as XML.
   app.use('/v1/*', refuseForbiddenText({ except: ['/v1/webhooks/stripe'] }))

@@ -26,7 +26,8 @@ export function serveOpenApiDocument(app: ReturnType<typeof createRouter>): void
             description:
               'The bookstore API. JSON by default; send `Accept: application/xml` for XML (arrays as `<item>` ' +
               'elements, resources under `<response>`, errors as RFC 9457 `<problem>`). Every error is RFC 9457 ' +
-              `problem details. Request bodies are JSON, at most ${MAX_BODY_BYTES} bytes.`,
+              `problem details. Request bodies are JSON, at most ${MAX_BODY_BYTES} bytes, except file uploads (a cover ` +
+              'image, a catalogue import), whose operations state their types and limits.',
           },
           servers: [{ url: c.var.config.PUBLIC_API_URL }],
         }),

@@ -7,4 +7,4 @@ export const coversRouter = createRouter()
   .openapi(routes.deleteCover, handlers.deleteCover)
   .openapi(routes.getCover, handlers.getCover)
 
-export { deleteCoverObject } from './covers.service'
+export { deleteCoverObject, MAX_COVER_BYTES } from './covers.service'

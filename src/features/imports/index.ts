@@ -8,4 +8,5 @@ export const importsRouter = createRouter()
   .openapi(routes.listImportRejects, handlers.listImportRejects)
 
 export { importsAccountDeletion } from './account-deletion'
+export { MAX_IMPORT_BYTES } from './imports.service'
 export { handleImportQueue } from './imports.worker'
