@@ -5,6 +5,7 @@ import { harness } from '#harness'
 import { importJobs } from '../src/db/schema'
 import type { Bindings, ImportQueueMessage } from '../src/env'
 import { handleImportQueue } from '../src/features/imports'
+import { randomId } from '../src/lib/ids'
 import { csvFile, csvRow } from './helpers/catalog-feeds'
 import { json } from './helpers/http'
 import { finishedJob, uploadImport } from './helpers/imports'
@@ -60,6 +61,37 @@ describe('imports on R2 and the Queue (workerd)', () => {
       updatedRows: 0,
       unchangedRows: 0,
       status: 'completed',
+    })
+  })
+
+  it('a job whose first step failed half-way (running, nothing applied) is staged again on redelivery', async () => {
+    const admin = await createUser('admin')
+    const id = randomId('imp')
+    const objectKey = `imports/${id}.csv`
+    await bindings.IMPORT_FILES.put(objectKey, csvFile([csvRow(), csvRow(), csvRow()]))
+    const now = new Date()
+    await harness.db().insert(importJobs).values({
+      id,
+      format: 'csv',
+      status: 'running',
+      objectKey,
+      fileSha256: 'x',
+      createdBy: admin.id,
+      totalRows: 3,
+      createdAt: now,
+      updatedAt: now,
+    })
+    const acked: number[] = []
+    const batch = {
+      queue: 'folio-imports',
+      messages: [{ body: { jobId: id, chunk: 0 }, attempts: 2, ack: () => acked.push(0), retry: () => {} }],
+    } as unknown as MessageBatch<ImportQueueMessage>
+    await handleImportQueue(batch, bindings)
+    expect(acked).toEqual([0])
+    expect(await finishedJob(admin.token, id)).toMatchObject({
+      status: 'completed',
+      processedRows: 3,
+      created: 3,
     })
   })
 })

@@ -66,8 +66,11 @@ export const deleteCover: AppRouteHandler<typeof routes.deleteCover> = async (c)
 export const getCover: AppRouteHandler<typeof routes.getCover> = async (c) => {
   const bucket = coversBucket(c)
   const { bookId, file } = c.req.valid('param')
-  // A conditional read: when If-None-Match matches, R2 returns the object's metadata without its body.
-  const object = await bucket.get(`${bookId}/${file}`, { onlyIf: c.req.raw.headers })
+  // A conditional read on If-None-Match alone (RFC 9110 §13.1.2): when it matches, R2 returns the object's metadata
+  // without its body, and the answer is 304. Other preconditions are not passed on (If-Match failing is no 304).
+  const ifNoneMatch = c.req.header('If-None-Match')
+  const onlyIf = new Headers(ifNoneMatch ? { 'If-None-Match': ifNoneMatch } : {})
+  const object = await bucket.get(`${bookId}/${file}`, { onlyIf })
   if (!object) throw new ApiError(404, { title: 'Not found', detail: 'No cover lives at this URL' })
   const headers = new Headers({
     ETag: object.httpEtag,

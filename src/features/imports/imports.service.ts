@@ -1,4 +1,4 @@
-import { and, asc, eq, gt } from 'drizzle-orm'
+import { and, asc, eq, gt, ne } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { importJobs, importRejects } from '../../db/schema'
 import type { ImportQueueMessage } from '../../env'
@@ -53,7 +53,7 @@ async function failJob(db: Db, jobId: string, error: string) {
   await db
     .update(importJobs)
     .set({ status: 'failed', error, updatedAt: new Date(), finishedAt: new Date() })
-    .where(eq(importJobs.id, jobId))
+    .where(and(eq(importJobs.id, jobId), ne(importJobs.status, 'completed')))
 }
 
 /**
@@ -148,7 +148,9 @@ export async function processImportMessage(db: Db, runtime: ImportRuntime, messa
   const [job] = await db.select().from(importJobs).where(eq(importJobs.id, message.jobId)).limit(1)
   if (!job || job.status === 'completed' || job.status === 'failed') return
   if (message.chunk === 0) {
-    if (job.status !== 'queued') return
+    // Once a chunk has been applied, staging is done; before that a redelivery stages again (same file, same
+    // segments), so a first attempt that failed half-way cannot leave the job running for ever.
+    if (job.processedRows > 0) return
     const file = await runtime.files.get(job.objectKey)
     if (!file) return failJob(db, job.id, 'The uploaded file is missing from storage')
     const items = await startJob(db, job.id, job.format, decodeFeed(new Uint8Array(await file.arrayBuffer())))
