@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
-import { books } from '../src/db/schema'
+import { auditLog, books } from '../src/db/schema'
 import type { Bindings } from '../src/env'
 import { createBook } from './helpers/commerce'
 import { api, json } from './helpers/http'
@@ -84,6 +84,12 @@ describe('book covers on R2', () => {
     expect((await harness.request(pathOf(first.url))).status).toBe(404)
     expect(await covers.head(keyOf(first.url))).toBeNull()
     expect((await harness.request(pathOf(second.url))).status).toBe(200)
+    // Each change that happened is audited once (the repeated upload changed nothing, so it is not).
+    const entries = await harness.db().select().from(auditLog).where(eq(auditLog.targetId, bookId))
+    expect(entries.map((entry) => [entry.action, entry.actorId, entry.after])).toEqual([
+      ['book.cover.set', admin.id, { coverKey: keyOf(first.url) }],
+      ['book.cover.set', admin.id, { coverKey: keyOf(second.url) }],
+    ])
   })
 
   it('DELETE removes the cover and its object; deleting the book deletes its cover too', async () => {

@@ -1,7 +1,7 @@
 import { eq, inArray, sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
-import { bookSubjects, books, catalogState, importJobs, subjects, works } from '../src/db/schema'
+import { auditLog, bookSubjects, books, catalogState, importJobs, subjects, works } from '../src/db/schema'
 import { randomId } from '../src/lib/ids'
 import { CSV_HEADER, csvFile, csvRow, onixMessage, onixProduct, uniqueIsbn } from './helpers/catalog-feeds'
 import { api, json } from './helpers/http'
@@ -89,6 +89,12 @@ describe('POST /v1/admin/imports (CSV)', () => {
     expect(filed).toEqual([{ subjectId: fantasyId, bookId: first.id }])
     const book = await json(await api('GET', `/v1/books/${first.id}`))
     expect(book.isbn).toBe(rows[0]!.isbn)
+    const [audit] = await db().select().from(auditLog).where(eq(auditLog.targetId, job.id))
+    expect(audit).toMatchObject({
+      action: 'import.create',
+      actorId: admin.id,
+      after: { format: 'csv', fileSha256: job.fileSha256 },
+    })
   })
 
   it('importing the same file again changes nothing: every row unchanged, no write, no catalog version bump', async () => {

@@ -53,13 +53,13 @@ export const putCover: AppRouteHandler<typeof routes.putCover> = async (c) => {
       detail: `Declared ${declared}, but the content is ${image.type}`,
       errors: [{ pointer: '/body', detail: `The content is ${image.type}` }],
     })
-  const cover = await storeCover(c.var.db, bucket, c.req.valid('param').id, bytes, image)
+  const cover = await storeCover(c.var.db, bucket, c.var.user.id, c.req.valid('param').id, bytes, image)
   c.header('Cache-Control', 'no-store')
   return c.json(view(c.var.config.PUBLIC_API_URL, cover), 200)
 }
 
 export const deleteCover: AppRouteHandler<typeof routes.deleteCover> = async (c) => {
-  await removeCover(c.var.db, coversBucket(c), c.req.valid('param').id)
+  await removeCover(c.var.db, coversBucket(c), c.var.user.id, c.req.valid('param').id)
   return c.body(null, 204)
 }
 

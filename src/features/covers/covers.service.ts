@@ -1,10 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm'
+import { runBatch } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { loggableError } from '../../db/errors'
 import { books } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { toHex } from '../../lib/digest'
 import { IMAGE_TYPES, type SniffedImage } from '../../lib/image-type'
+import { auditStatementWhen } from '../audit'
 
 /** Largest cover accepted (issue 13): 5 MB. */
 export const MAX_COVER_BYTES = 5 * 1024 * 1024
@@ -41,6 +43,40 @@ async function currentCover(db: Db, bookId: string) {
 /** `cover_key IS ?`: null-safe equality, so "had no cover" is a condition like any other (compare-and-swap). */
 const coverIs = (key: string | null) => sql`${books.coverKey} IS ${key}`
 
+type CoverColumns = Pick<
+  typeof books.$inferInsert,
+  'coverKey' | 'coverContentType' | 'coverWidth' | 'coverHeight'
+>
+
+/**
+ * The compare-and-swap that moves a book from the cover it had (`from`) to another (or none), with its audit entry
+ * in the same batch, written only if the swap won. True when it did.
+ */
+async function swapCover(db: Db, actorId: string, bookId: string, from: string | null, to: CoverColumns) {
+  const now = new Date()
+  const swap = db
+    .update(books)
+    .set({ ...to, updatedAt: now })
+    .where(and(eq(books.id, bookId), coverIs(from)))
+    .returning({ id: books.id })
+  const won = sql`exists (select 1 from ${books} where ${books.id} = ${bookId} and ${coverIs(to.coverKey ?? null)} and ${books.updatedAt} = ${now.getTime()})`
+  const audit = auditStatementWhen(
+    db,
+    {
+      actorId,
+      action: to.coverKey ? 'book.cover.set' : 'book.cover.remove',
+      targetType: 'book',
+      targetId: bookId,
+      before: { coverKey: from },
+      after: { coverKey: to.coverKey ?? null },
+    },
+    now,
+    won,
+  )
+  const [swapped] = await runBatch(db, [swap, audit])
+  return (swapped as unknown[]).length > 0
+}
+
 /**
  * Deletes a cover object once no row points at it any more (after the commit). A failure leaves an orphan
  * object that nothing links to; it is logged, never thrown, since the book's own change has already committed.
@@ -65,6 +101,7 @@ export async function deleteCoverObject(bucket: R2Bucket | undefined, key: strin
 export async function storeCover(
   db: Db,
   bucket: R2Bucket,
+  actor: string,
   bookId: string,
   bytes: Uint8Array<ArrayBuffer>,
   image: SniffedImage,
@@ -77,18 +114,13 @@ export async function storeCover(
   await bucket.put(key, bytes, {
     httpMetadata: { contentType: image.type, cacheControl: COVER_CACHE_CONTROL },
   })
-  const updated = await db
-    .update(books)
-    .set({
-      coverKey: key,
-      coverContentType: image.type,
-      coverWidth: image.width,
-      coverHeight: image.height,
-      updatedAt: new Date(),
-    })
-    .where(and(eq(books.id, bookId), coverIs(before.key)))
-    .returning({ id: books.id })
-  if (updated.length === 0) {
+  const updated = await swapCover(db, actor, bookId, before.key, {
+    coverKey: key,
+    coverContentType: image.type,
+    coverWidth: image.width,
+    coverHeight: image.height,
+  })
+  if (!updated) {
     const now = await currentCover(db, bookId)
     if (now?.key === key) return cover
     await deleteCoverObject(bucket, key)
@@ -99,21 +131,16 @@ export async function storeCover(
 }
 
 /** Removes the book's cover: the row first (conditionally), then the object. */
-export async function removeCover(db: Db, bucket: R2Bucket, bookId: string): Promise<void> {
+export async function removeCover(db: Db, bucket: R2Bucket, actor: string, bookId: string): Promise<void> {
   const before = await currentCover(db, bookId)
   if (!before) throw bookNotFound(bookId)
   if (!before.key) throw new ApiError(404, { title: 'No cover', detail: `Book ${bookId} has no cover` })
-  const updated = await db
-    .update(books)
-    .set({
-      coverKey: null,
-      coverContentType: null,
-      coverWidth: null,
-      coverHeight: null,
-      updatedAt: new Date(),
-    })
-    .where(and(eq(books.id, bookId), coverIs(before.key)))
-    .returning({ id: books.id })
-  if (updated.length === 0) throw changedMeanwhile()
+  const updated = await swapCover(db, actor, bookId, before.key, {
+    coverKey: null,
+    coverContentType: null,
+    coverWidth: null,
+    coverHeight: null,
+  })
+  if (!updated) throw changedMeanwhile()
   await deleteCoverObject(bucket, before.key)
 }

@@ -1,10 +1,12 @@
 import { and, asc, eq, gt, ne } from 'drizzle-orm'
+import { runBatch } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { importJobs, importRejects } from '../../db/schema'
 import type { ImportQueueMessage } from '../../env'
 import { ApiError } from '../../http/problem'
 import { toHex } from '../../lib/digest'
 import { randomId } from '../../lib/ids'
+import { auditStatement } from '../audit'
 import { FeedError, parseCsvFeed } from './csv-feed'
 import { type ImportBook, type ImportReject, validateFeed } from './import-record'
 import { applyChunk } from './import-upsert'
@@ -84,7 +86,7 @@ export async function createImportJob(
   const now = new Date()
   const fileSha256 = toHex(await crypto.subtle.digest('SHA-256', input.bytes))
   if (runtime) await runtime.files.put(objectKey, input.bytes, { sha256: fileSha256 })
-  const [job] = await db
+  const insert = db
     .insert(importJobs)
     .values({
       id,
@@ -97,6 +99,20 @@ export async function createImportJob(
       updatedAt: now,
     })
     .returning()
+  // The job and its audit entry (who imported which file) exist together or not at all.
+  const audit = auditStatement(
+    db,
+    {
+      actorId: input.createdBy,
+      action: 'import.create',
+      targetType: 'import',
+      targetId: id,
+      before: null,
+      after: { format: input.format, fileSha256 },
+    },
+    now,
+  )
+  const [job] = (await runBatch(db, [insert, audit]))[0] as (typeof importJobs.$inferSelect)[]
   if (runtime) await runtime.queue.send({ jobId: id, chunk: 0 })
   return { job: job!, text }
 }
