@@ -3,7 +3,7 @@ import { auditRouter } from '../features/audit'
 import { authRouter, jwksRouter } from '../features/auth'
 import { booksRouter } from '../features/books'
 import { cartRouter } from '../features/cart'
-import { coversRouter } from '../features/covers'
+import { coverFilesRouter, coversRouter } from '../features/covers'
 import { healthRouter } from '../features/health'
 import { importsRouter } from '../features/imports'
 import { devMailRouter } from '../features/mail'
@@ -13,6 +13,8 @@ import type { createRouter } from '../http/router'
 
 /** Every feature's router, mounted in one chain so its type (`AppType`) carries each route to the `hc` client. */
 export function mountRouters(app: ReturnType<typeof createRouter>) {
+  // Binary answers (cover images) are for <img src>, not for the typed client: beside the chain.
+  app.route('/v1', coverFilesRouter)
   return app
     .route('/', healthRouter)
     .route('/', jwksRouter)
