@@ -117,6 +117,15 @@ describe('row validation', () => {
     expect(rejects).toEqual([{ rowNumber: 3, isbn, reason: 'Duplicate ISBN in this file (first in row 1)' }])
   })
 
+  it('normalises subject codes (BISAC, Thema with qualifiers) and refuses malformed ones', () => {
+    expect(validateRecord(valid({ subjects: 'fic009000; 1DDU-GB-E;FIC009000' }))).toMatchObject({
+      subjectCodes: ['FIC009000', '1DDU-GB-E'],
+    })
+    expect(validateRecord(valid({ subjects: 'FIC009000;<script>' }))).toMatchObject({
+      reason: 'a subject code is malformed',
+    })
+  })
+
   it('parses prices in the currency’s own minor units', () => {
     expect(parsePrice('12.99', 'EUR')).toBe(1299)
     expect(parsePrice('1500', 'JPY')).toBe(1500)

@@ -180,7 +180,7 @@ export function validateRecord(record: FeedRecord): ImportBook | ImportReject {
   if (record.subjectCodes) {
     subjectCodes = [...new Set(record.subjectCodes.map((code) => code.trim().toUpperCase()).filter(Boolean))]
     if (subjectCodes.length > MAX_SUBJECTS) return reject(`at most ${MAX_SUBJECTS} subject codes`)
-    if (subjectCodes.some((code) => !/^[A-Z0-9.]{1,16}$/.test(code)))
+    if (subjectCodes.some((code) => !/^[A-Z0-9.-]{1,24}$/.test(code)))
       return reject('a subject code is malformed')
   }
   return {
