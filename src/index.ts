@@ -2,6 +2,7 @@ import { type AppOptions, createApp } from './app'
 import { loggableError } from './db/errors'
 import type { Bindings, ImportQueueMessage, MailQueueMessage } from './env'
 import { runIdentityMaintenance } from './features/auth'
+import { sweepOrphanCovers } from './features/covers'
 import { handleImportQueue } from './features/imports'
 import { handleMailQueue, sweepMail } from './features/mail'
 import { runCommerceCron } from './features/orders'
@@ -22,12 +23,13 @@ export default {
     batch.queue === 'folio-imports'
       ? handleImportQueue(batch as MessageBatch<ImportQueueMessage>, env)
       : handleMailQueue(batch as MessageBatch<MailQueueMessage>, env),
-  /** Cron (wrangler.toml [triggers]): commerce jobs, re-enqueue due mail, drop expired identity rows. */
+  /** Cron (wrangler.toml [triggers]): commerce jobs, re-enqueue due mail, drop expired identity rows, sweep orphan covers. */
   scheduled: async (controller, env, context) => {
     const jobs = {
       commerce: runCommerceCron(env, new Date(controller.scheduledTime)),
       mail: sweepMail(env),
       identity: runIdentityMaintenance(env),
+      covers: sweepOrphanCovers(env, new Date(controller.scheduledTime)),
     }
     // Independent jobs: one failing must neither stop nor hide the others.
     context.waitUntil(

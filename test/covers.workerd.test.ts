@@ -4,12 +4,14 @@ import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
 import { auditLog, books } from '../src/db/schema'
 import type { Bindings } from '../src/env'
+import { sweepOrphanCovers } from '../src/features/covers'
 import { createBook } from './helpers/commerce'
 import { api, json } from './helpers/http'
 import { jpeg, png, webp } from './helpers/images'
 import { createUser } from './helpers/tokens'
 
-const covers = (env as unknown as Bindings & { COVERS: R2Bucket }).COVERS
+const bindings = env as unknown as Bindings & { COVERS: R2Bucket }
+const covers = bindings.COVERS
 
 function putCover(
   token: string,
@@ -168,5 +170,20 @@ describe('book covers on R2', () => {
     expect((await harness.request(`/v1/covers/${bookId}/0123456789abcdef.jpg`)).status).toBe(404)
     expect((await harness.request(`/v1/covers/${bookId}/../../imports/x.csv`)).status).toBe(404)
     expect((await harness.request(`/v1/covers/${bookId}/notahash.jpg`)).status).toBe(400)
+  })
+
+  it('the cron sweep deletes cover objects no book points at, once they are an hour old, and keeps the rest', async () => {
+    const admin = await createUser('admin')
+    const bookId = await createBook()
+    const kept = await json(await putCover(admin.token, bookId, jpeg(600, 900), 'image/jpeg'))
+    // A replaced cover whose after-commit delete failed, and one of a book that no longer exists.
+    const orphans = [`${bookId}/00000000000000aa.png`, `bk_${'z'.repeat(26)}/00000000000000bb.jpg`]
+    for (const key of orphans) await covers.put(key, png(400, 600))
+    expect(await sweepOrphanCovers(bindings, new Date())).toBe(0)
+    const later = new Date(Date.now() + 2 * 60 * 60 * 1000)
+    expect(await sweepOrphanCovers(bindings, later)).toBeGreaterThanOrEqual(2)
+    for (const key of orphans) expect(await covers.head(key), key).toBeNull()
+    expect(await covers.head(keyOf(kept.url))).not.toBeNull()
+    expect((await harness.request(pathOf(kept.url))).status).toBe(200)
   })
 })

@@ -14,3 +14,4 @@ export const coversRouter = createRouter()
 export const coverFilesRouter = createRouter().openapi(routes.getCover, handlers.getCover)
 
 export { deleteCoverObject, MAX_COVER_BYTES } from './covers.service'
+export { sweepOrphanCovers } from './covers.sweep'
