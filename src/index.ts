@@ -2,8 +2,10 @@ import { DurableObject } from 'cloudflare:workers'
 import { type AppOptions, createApp } from './app'
 import { createDb } from './db/client'
 import { loggableError } from './db/errors'
-import type { Bindings, MailQueueMessage } from './env'
+import type { Bindings, ImportQueueMessage, MailQueueMessage } from './env'
 import { runIdentityMaintenance } from './features/auth'
+import { sweepOrphanCovers } from './features/covers'
+import { handleImportQueue } from './features/imports'
 import { deliverAllLiveOutbox, liveChannelClass } from './features/live'
 import { handleMailQueue, sweepMail } from './features/mail'
 import { expireOrderOnTime, runCommerceCron } from './features/orders'
@@ -31,9 +33,12 @@ function appFor(env: Bindings): ReturnType<typeof createApp> {
 
 export default {
   fetch: (request, env, context) => appFor(env).fetch(request, env, context),
-  /** The mail outbox consumer (queue `folio-mail`). */
-  queue: (batch, env) => handleMailQueue(batch, env),
-  /** Cron (wrangler.toml [triggers]): commerce jobs, re-enqueue due mail, drop expired identity rows. */
+  /** Queue consumers, by queue name (wrangler.toml): the mail outbox (`folio-mail`), catalogue imports (`folio-imports`). */
+  queue: (batch, env) =>
+    batch.queue === 'folio-imports'
+      ? handleImportQueue(batch as MessageBatch<ImportQueueMessage>, env)
+      : handleMailQueue(batch as MessageBatch<MailQueueMessage>, env),
+  /** Cron (wrangler.toml [triggers]): commerce jobs, re-enqueue due mail, drop expired identity rows, sweep orphan covers. */
   scheduled: async (controller, env, context) => {
     const jobs = {
       commerce: runCommerceCron(env, new Date(controller.scheduledTime)),
@@ -41,6 +46,7 @@ export default {
       identity: runIdentityMaintenance(env),
       // Live events left in the outbox (a delivery that failed after its commit) are delivered again.
       live: deliverAllLiveOutbox(env, createDb(env).db),
+      covers: sweepOrphanCovers(env, new Date(controller.scheduledTime)),
     }
     // Independent jobs: one failing must neither stop nor hide the others.
     context.waitUntil(
@@ -61,4 +67,4 @@ export default {
       ),
     )
   },
-} satisfies ExportedHandler<Bindings, MailQueueMessage>
+} satisfies ExportedHandler<Bindings, MailQueueMessage | ImportQueueMessage>

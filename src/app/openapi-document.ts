@@ -29,7 +29,8 @@ export function serveOpenApiDocument(app: ReturnType<typeof createRouter>): void
             description:
               'The bookstore API. JSON by default; send `Accept: application/xml` for XML (arrays as `<item>` ' +
               'elements, resources under `<response>`, errors as RFC 9457 `<problem>`). Every error is RFC 9457 ' +
-              `problem details. Request bodies are JSON, at most ${MAX_BODY_BYTES} bytes.\n\n` +
+              `problem details. Request bodies are JSON, at most ${MAX_BODY_BYTES} bytes, except file uploads (a cover ` +
+              'image, a catalogue import), whose operations state their types and limits.\n\n' +
               'Live updates (WebSocket and Server-Sent Events under `/v1/live`): the channels, frames and events are ' +
               'in the AsyncAPI 3.0 document at [/asyncapi.json](/asyncapi.json).',
           },

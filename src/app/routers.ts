@@ -3,7 +3,9 @@ import { auditRouter } from '../features/audit'
 import { authRouter, jwksRouter } from '../features/auth'
 import { booksRouter } from '../features/books'
 import { cartRouter } from '../features/cart'
+import { coverFilesRouter, coversRouter } from '../features/covers'
 import { healthRouter } from '../features/health'
+import { importsRouter } from '../features/imports'
 import { liveRouter } from '../features/live'
 import { devMailRouter } from '../features/mail'
 import { ordersRouter } from '../features/orders'
@@ -15,6 +17,8 @@ import type { createRouter } from '../http/router'
 export function mountRouters(app: ReturnType<typeof createRouter>) {
   // Live subscriptions (WebSocket, SSE) are no calls for the typed `hc` client: mounted outside the typed chain.
   app.route('/v1', liveRouter())
+  // Binary answers (cover images) are for <img src>, not for the typed client: beside the chain.
+  app.route('/v1', coverFilesRouter)
   return app
     .route('/', healthRouter)
     .route('/', jwksRouter)
@@ -27,4 +31,6 @@ export function mountRouters(app: ReturnType<typeof createRouter>) {
     .route('/v1', addressesRouter)
     .route('/v1', ordersRouter)
     .route('/v1', auditRouter)
+    .route('/v1', coversRouter)
+    .route('/v1', importsRouter)
 }

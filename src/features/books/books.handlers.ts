@@ -1,5 +1,6 @@
 import { setNextLink } from '../../http/pagination'
 import type { AppRouteHandler } from '../../http/router'
+import { deleteCoverObject } from '../covers'
 import * as routes from './books.routes'
 import * as service from './books.service'
 
@@ -40,6 +41,8 @@ export const updateBook: AppRouteHandler<typeof routes.updateBook> = async (c) =
 }
 
 export const deleteBook: AppRouteHandler<typeof routes.deleteBook> = async (c) => {
-  await service.deleteBook(c.var.db, c.req.valid('param').id, c.var.user.id)
+  const { coverKey } = await service.deleteBook(c.var.db, c.req.valid('param').id, c.var.user.id)
+  // After the commit nothing links to the cover any more: its R2 object goes too (src/features/covers).
+  await deleteCoverObject(c.env.COVERS, coverKey)
   return c.body(null, 204)
 }

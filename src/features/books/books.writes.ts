@@ -258,10 +258,14 @@ export async function updateBook(db: Db, id: string, input: BookUpdate, view: Vi
  * Deletes a book with what hangs off it, in one batch: its subject filings and related-book pairs (explicitly:
  * libSQL and D1 may not enforce ON DELETE CASCADE), and its work when it was the last edition.
  */
-export async function deleteBook(db: Db, id: string, actorId?: string): Promise<void> {
+/** Deletes the book; returns its cover's R2 key (the caller deletes the object once this has committed). */
+export async function deleteBook(db: Db, id: string, actorId?: string): Promise<{ coverKey: string | null }> {
   const current = await db.query.books.findFirst({ columns: { workId: true }, where: eq(books.id, id) })
   if (!current) throw notFound(id)
-  const remove = db.delete(books).where(eq(books.id, id)).returning({ id: books.id })
+  const remove = db
+    .delete(books)
+    .where(eq(books.id, id))
+    .returning({ id: books.id, coverKey: books.coverKey })
   const now = new Date()
   const dependents: Statement[] = [
     // Live: the book's channel hears it is gone (features/live), guarded by the row still existing.
@@ -275,6 +279,7 @@ export async function deleteBook(db: Db, id: string, actorId?: string): Promise<
     actorId ? { actorId, action: 'book.delete', bookId: id, now } : undefined,
     dependents,
     dropOrphanWork(db, current.workId),
-  )) as { id: string }[]
+  )) as { id: string; coverKey: string | null }[]
   if (deleted.length === 0) throw notFound(id)
+  return { coverKey: deleted[0]!.coverKey }
 }

@@ -10,3 +10,4 @@ export const booksRouter = createRouter()
   .openapi(routes.deleteBook, handlers.deleteBook)
 
 export { BookIdSchema, MoneySchema } from './books.schemas'
+export { coverUrl } from './cover-url'

@@ -15,6 +15,7 @@ import {
 } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { auditAccountDeletion } from '../audit'
+import { importsAccountDeletion } from '../imports'
 import { channelName, closeUserSockets, forgetUserChannel } from '../live'
 import { commerceAccountDeletion } from '../orders'
 
@@ -67,6 +68,8 @@ export const accountDeletionSteps: AccountDeletionStep[] = [
   (db, user) => commerceAccountDeletion(db, user.id),
   // Audit: the account's id, as actor or target, becomes a pseudonym.
   (db, user) => auditAccountDeletion(db, user.id),
+  // Imports: the jobs an admin started lose their creator.
+  (db, user) => importsAccountDeletion(db, user.id),
   identityData,
 ]
 

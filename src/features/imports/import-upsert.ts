@@ -1,0 +1,201 @@
+import { and, eq, inArray, sql } from 'drizzle-orm'
+import { runBatch, type Statement } from '../../db/batch'
+import type { Db } from '../../db/client'
+import {
+  type BookRow,
+  bookSubjects,
+  books,
+  importJobs,
+  importRejects,
+  subjects,
+  works,
+} from '../../db/schema'
+import { chunks } from '../../lib/chunks'
+import { randomId } from '../../lib/ids'
+import type { ImportBook, ImportReject } from './import-record'
+
+/** D1 binds at most 100 parameters per statement: `IN (…)` lists and multi-row inserts stay below. */
+const MAX_IN_LIST = 90
+const REJECTS_PER_INSERT = 20
+
+export type ChunkCounts = { created: number; updated: number; unchanged: number; rejected: number }
+
+/** The columns an import sets, from a validated record; `undefined` (the feed said nothing) leaves a column as it is. */
+function columnsOf(book: ImportBook) {
+  return {
+    title: book.title,
+    authors: book.authors,
+    language: book.language,
+    publishedYear: book.publishedYear,
+    priceAmount: book.priceAmount,
+    currency: book.currency,
+    description: book.description,
+    releaseDate: book.releaseDate,
+    stock: book.stock,
+    publisher: book.publisher,
+    format: book.format,
+    pageCount: book.pageCount,
+  }
+}
+
+/** Only what differs from the stored row: an unchanged book is not written at all (no catalog version bump). */
+function changesFor(book: ImportBook, row: BookRow): Partial<ReturnType<typeof columnsOf>> {
+  const changes: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(columnsOf(book))) {
+    if (value === undefined) continue
+    const current = row[key as keyof BookRow]
+    const same = Array.isArray(value) ? JSON.stringify(value) === JSON.stringify(current) : value === current
+    if (!same) changes[key] = value
+  }
+  return changes
+}
+
+async function existingBooks(db: Db, isbns: string[]): Promise<Map<string, BookRow>> {
+  const found = new Map<string, BookRow>()
+  for (const part of chunks(isbns, MAX_IN_LIST)) {
+    for (const row of await db.select().from(books).where(inArray(books.isbn, part))) found.set(row.isbn, row)
+  }
+  return found
+}
+
+async function subjectIdsByCode(db: Db, codes: string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>()
+  for (const part of chunks(codes, MAX_IN_LIST)) {
+    const rows = await db
+      .select({ id: subjects.id, code: subjects.code })
+      .from(subjects)
+      .where(inArray(subjects.code, part))
+    for (const row of rows) if (row.code) found.set(row.code.toUpperCase(), row.id)
+  }
+  return found
+}
+
+async function filedSubjects(db: Db, bookIds: string[]): Promise<Map<string, Set<string>>> {
+  const filed = new Map<string, Set<string>>()
+  for (const part of chunks(bookIds, MAX_IN_LIST)) {
+    const rows = await db.select().from(bookSubjects).where(inArray(bookSubjects.bookId, part))
+    for (const row of rows) {
+      const set = filed.get(row.bookId) ?? new Set<string>()
+      set.add(row.subjectId)
+      filed.set(row.bookId, set)
+    }
+  }
+  return filed
+}
+
+/**
+ * Applies one chunk of a job: reads the chunk's books by ISBN (and the subjects its codes name), compares, and
+ * writes only what differs, in one batch with the chunk's rejects and the job's counters. A new ISBN becomes a
+ * new work with this book as its edition. Subject codes that match no subject are ignored; a book's subjects are
+ * replaced by the matched ones only when the feed names subjects for it. The counters move by compare-and-swap
+ * on `processed_rows` (a redelivered chunk finds them moved and is skipped before this is called).
+ */
+export async function applyChunk(
+  db: Db,
+  job: { id: string; offset: number; finishes: boolean },
+  chunk: { books: ImportBook[]; rejects: ImportReject[] },
+): Promise<{ counts: ChunkCounts; applied: boolean }> {
+  const now = new Date()
+  const existing = await existingBooks(
+    db,
+    chunk.books.map((book) => book.isbn),
+  )
+  const codes = [...new Set(chunk.books.flatMap((book) => book.subjectCodes ?? []))]
+  const subjectIds = codes.length > 0 ? await subjectIdsByCode(db, codes) : new Map<string, string>()
+  const withSubjects = chunk.books
+    .filter((book) => book.subjectCodes)
+    .map((book) => existing.get(book.isbn)?.id)
+  const filed = await filedSubjects(
+    db,
+    withSubjects.filter((id): id is string => !!id),
+  )
+
+  const statements: Statement[] = []
+  const counts: ChunkCounts = { created: 0, updated: 0, unchanged: 0, rejected: chunk.rejects.length }
+  for (const book of chunk.books) {
+    const wanted = book.subjectCodes
+      ? new Set(book.subjectCodes.map((code) => subjectIds.get(code)).filter((id): id is string => !!id))
+      : undefined
+    const row = existing.get(book.isbn)
+    if (!row) {
+      const bookId = randomId('bk')
+      const workId = randomId('wk')
+      statements.push(
+        db.insert(works).values({ id: workId, title: book.title, createdAt: now, updatedAt: now }),
+      )
+      statements.push(
+        db.insert(books).values({
+          ...columnsOf(book),
+          description: book.description ?? '',
+          stock: book.stock ?? 0,
+          id: bookId,
+          isbn: book.isbn,
+          workId,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      )
+      if (wanted && wanted.size > 0)
+        statements.push(
+          db.insert(bookSubjects).values([...wanted].map((subjectId) => ({ subjectId, bookId }))),
+        )
+      counts.created++
+      continue
+    }
+    const changes = changesFor(book, row)
+    const current = filed.get(row.id) ?? new Set<string>()
+    const added = wanted ? [...wanted].filter((id) => !current.has(id)) : []
+    const removed = wanted ? [...current].filter((id) => !wanted.has(id)) : []
+    if (Object.keys(changes).length === 0 && added.length === 0 && removed.length === 0) {
+      counts.unchanged++
+      continue
+    }
+    if (Object.keys(changes).length > 0)
+      statements.push(
+        db
+          .update(books)
+          .set({ ...changes, updatedAt: now })
+          .where(eq(books.id, row.id)),
+      )
+    if (removed.length > 0)
+      statements.push(
+        db
+          .delete(bookSubjects)
+          .where(and(eq(bookSubjects.bookId, row.id), inArray(bookSubjects.subjectId, removed))),
+      )
+    if (added.length > 0)
+      statements.push(
+        db
+          .insert(bookSubjects)
+          .values(added.map((subjectId) => ({ subjectId, bookId: row.id })))
+          .onConflictDoNothing(),
+      )
+    counts.updated++
+  }
+  for (const part of chunks(chunk.rejects, REJECTS_PER_INSERT)) {
+    statements.push(
+      db
+        .insert(importRejects)
+        .values(part.map((reject) => ({ jobId: job.id, ...reject })))
+        .onConflictDoNothing(),
+    )
+  }
+  const processed = chunk.books.length + chunk.rejects.length
+  const counters = db
+    .update(importJobs)
+    .set({
+      processedRows: sql`${importJobs.processedRows} + ${processed}`,
+      createdRows: sql`${importJobs.createdRows} + ${counts.created}`,
+      updatedRows: sql`${importJobs.updatedRows} + ${counts.updated}`,
+      unchangedRows: sql`${importJobs.unchangedRows} + ${counts.unchanged}`,
+      rejectedRows: sql`${importJobs.rejectedRows} + ${counts.rejected}`,
+      updatedAt: now,
+      ...(job.finishes ? { status: 'completed' as const, finishedAt: now } : {}),
+    })
+    .where(and(eq(importJobs.id, job.id), eq(importJobs.processedRows, job.offset)))
+    .returning({ id: importJobs.id })
+  statements.push(counters)
+  const results = await runBatch(db, statements)
+  const moved = (results.at(-1) as unknown[]).length > 0
+  return { counts, applied: moved }
+}
