@@ -6,6 +6,7 @@ import { cartRouter } from '../features/cart'
 import { healthRouter } from '../features/health'
 import { devMailRouter } from '../features/mail'
 import { ordersRouter } from '../features/orders'
+import { searchRouter } from '../features/search'
 import { usersRouter } from '../features/users'
 import type { createRouter } from '../http/router'
 
@@ -22,4 +23,5 @@ export function mountRouters(app: ReturnType<typeof createRouter>) {
     .route('/v1', addressesRouter)
     .route('/v1', ordersRouter)
     .route('/v1', auditRouter)
+    .route('/v1', searchRouter)
 }
