@@ -2,6 +2,7 @@ import { type AppOptions, createApp } from './app'
 import { loggableError } from './db/errors'
 import type { Bindings, MailQueueMessage } from './env'
 import { runIdentityMaintenance } from './features/auth'
+import { runDiscoveryCron } from './features/books'
 import { handleMailQueue, sweepMail } from './features/mail'
 import { runCommerceCron } from './features/orders'
 
@@ -18,12 +19,16 @@ export default {
   fetch: (request, env, context) => appFor(env).fetch(request, env, context),
   /** The mail outbox consumer (queue `folio-mail`). */
   queue: (batch, env) => handleMailQueue(batch, env),
-  /** Cron (wrangler.toml [triggers]): commerce jobs, re-enqueue due mail, drop expired identity rows. */
+  /**
+   * Cron (wrangler.toml [triggers]): commerce jobs, re-enqueue due mail, drop expired identity rows, recompute
+   * recommendations and prune search misses.
+   */
   scheduled: async (controller, env, context) => {
     const jobs = {
       commerce: runCommerceCron(env, new Date(controller.scheduledTime)),
       mail: sweepMail(env),
       identity: runIdentityMaintenance(env),
+      discovery: runDiscoveryCron(env, new Date(controller.scheduledTime)),
     }
     // Independent jobs: one failing must neither stop nor hide the others.
     context.waitUntil(

@@ -61,7 +61,11 @@ describe('typo-tolerant search (GET /v1/books?q=)', () => {
   it('offers a correction beside the few books the exact search found, without replacing them', async () => {
     // "pottr" is only in one description (the vocabulary holds title and author words): one book found,
     // "potter" finds two, so the answer keeps the one and offers the spelling.
-    const few = await createBook({ title: 'Printers Errors', authors: ['Ann Clay'], description: 'Misprint: pottr.' })
+    const few = await createBook({
+      title: 'Printers Errors',
+      authors: ['Ann Clay'],
+      description: 'Misprint: pottr.',
+    })
     const { page } = await list('q=pottr')
     expect(page.data.map((book) => book.id)).toEqual([few.id])
     expect(page.corrected).toBe(false)
@@ -135,8 +139,8 @@ describe('the correction itself', () => {
     )
     const plan = rows.map((row) => row.detail)
     expect(plan.join('\n')).toMatch(/VIRTUAL TABLE INDEX \d+:M/)
-    expect(plan.filter((detail) => /^SCAN (search_terms|books)\b(?!_trigram)(?!.*USING)/.test(detail))).toEqual(
-      [],
-    )
+    expect(
+      plan.filter((detail) => /^SCAN (search_terms|books)\b(?!_trigram)(?!.*USING)/.test(detail)),
+    ).toEqual([])
   })
 })

@@ -16,9 +16,7 @@ export function searchTerms(text: string): string[] {
  * spellings of the same search ("Harry  POTTER!" and "harry potter") are one entry.
  */
 export function normalisedSearch(text: string): string {
-  return searchTerms(text)
-    .map(foldWord)
-    .join(' ')
+  return searchTerms(text).map(foldWord).join(' ')
 }
 
 /** Case and accents folded the way the word index (unicode61 remove_diacritics) and the trigram index fold them. */

@@ -109,7 +109,9 @@ async function closestWord(db: Db, word: string): Promise<string | undefined> {
  */
 export async function correctSpelling(db: Db, text: string): Promise<string | null> {
   const words = wordsOf(text).map(foldWord)
-  const checked = words.filter((word) => word.length >= MIN_CORRECTED_LENGTH && word.length <= MAX_WORD_LENGTH)
+  const checked = words.filter(
+    (word) => word.length >= MIN_CORRECTED_LENGTH && word.length <= MAX_WORD_LENGTH,
+  )
   if (checked.length === 0) return null
   const known = await knownWords(db, checked)
   const unknown = checked.filter((_, index) => !known[index]).slice(0, MAX_CORRECTED_WORDS)

@@ -68,7 +68,10 @@ const missCursor = z.object({ c: z.number().int(), r: z.number().int() })
  */
 export async function listSearchMisses(db: Db, request: { limit: number; cursor?: string }) {
   const { rows, nextCursor } = await keysetPage(
-    { schema: missCursor, keyOf: (row: { count: number; rowid: number }) => ({ c: row.count, r: row.rowid }) },
+    {
+      schema: missCursor,
+      keyOf: (row: { count: number; rowid: number }) => ({ c: row.count, r: row.rowid }),
+    },
     request,
     (after, take) => {
       const seek: SQL | undefined = after
@@ -98,4 +101,3 @@ export async function listSearchMisses(db: Db, request: { limit: number; cursor?
     nextCursor,
   }
 }
-

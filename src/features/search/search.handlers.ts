@@ -1,7 +1,7 @@
 import { setNextLink } from '../../http/pagination'
 import type { AppRouteHandler } from '../../http/router'
-import { listSearchMisses as listMisses } from './search-misses.service'
 import * as routes from './search.routes'
+import { listSearchMisses as listMisses } from './search-misses.service'
 import { suggest as suggestions } from './suggest.service'
 
 const PUBLIC_CACHE = 'public, max-age=30, stale-while-revalidate=60'

@@ -52,6 +52,9 @@ export const SearchMissListSchema = z
         lastSeenAt: z.string().openapi({ format: 'date-time' }),
       }),
     ),
-    nextCursor: z.string().nullable().openapi({ description: 'Pass as cursor for the next page; null at the end' }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Pass as cursor for the next page; null at the end' }),
   })
   .openapi('SearchMissList')
