@@ -14,7 +14,7 @@ export async function runDiscoveryCron(env: Bindings, now = new Date()) {
     minBuyers: getConfig(env).RECOMMENDATION_MIN_BUYERS,
     now,
   })
-  const prunedMisses = await pruneSearchMisses(db, now)
+  const prunedMisses = await pruneSearchMisses(db, { now })
   console.log(JSON.stringify({ level: 'info', msg: 'discovery cron', ...relations, prunedMisses }))
   return { ...relations, prunedMisses }
 }

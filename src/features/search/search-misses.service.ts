@@ -20,10 +20,14 @@ const MAX_QUERY_LENGTH = 100
  * Counts a search that found nothing (after the typo fallback), by its normalised text only: no user, IP or
  * session is stored (GDPR art. 5(1)(c), data minimisation). One upsert; the guard keeps the table bounded.
  */
-export async function recordSearchMiss(db: Db, normalisedQuery: string, now = new Date()): Promise<void> {
+export async function recordSearchMiss(
+  db: Db,
+  normalisedQuery: string,
+  { now = new Date(), cap = MAX_SEARCH_MISSES }: { now?: Date; cap?: number } = {},
+): Promise<void> {
   const query = normalisedQuery.slice(0, MAX_QUERY_LENGTH)
   if (!query) return
-  const room = sql`(select count(*) from ${searchMisses}) < ${MAX_SEARCH_MISSES} or exists (select 1 from ${searchMisses} where ${searchMisses.query} = ${query})`
+  const room = sql`(select count(*) from ${searchMisses}) < ${cap} or exists (select 1 from ${searchMisses} where ${searchMisses.query} = ${query})`
   await insertWhen(db, searchMisses, { query, count: 1, firstSeenAt: now, lastSeenAt: now }, room)
     .onConflictDoUpdate({
       target: searchMisses.query,
@@ -39,12 +43,15 @@ const RETENTION_MS = 90 * 24 * 3_600_000
  * The cron's pruning: drops misses not seen for 90 days, then all but the `KEPT_AFTER_PRUNE` most frequent (then
  * most recent). One batch; returns how many rows went.
  */
-export async function pruneSearchMisses(db: Db, now = new Date()): Promise<number> {
+export async function pruneSearchMisses(
+  db: Db,
+  { now = new Date(), keep = KEPT_AFTER_PRUNE }: { now?: Date; keep?: number } = {},
+): Promise<number> {
   const kept = db
     .select({ query: searchMisses.query })
     .from(searchMisses)
     .orderBy(desc(searchMisses.count), desc(searchMisses.lastSeenAt))
-    .limit(KEPT_AFTER_PRUNE)
+    .limit(keep)
   const [stale, surplus] = await db.batch([
     db
       .delete(searchMisses)

@@ -69,6 +69,16 @@ function matchingSubjects(db: Db, text: string, limit: number) {
     .limit(limit)
 }
 
+/** The three lookups, unexecuted: test/suggest.test.ts runs EXPLAIN QUERY PLAN on each (no full scan). */
+export function buildSuggestQueries(db: Db, query: SuggestQuery) {
+  const words = wordsOf(query.q)
+  return {
+    titles: matchingBooks(db, 'title', words),
+    authors: matchingBooks(db, 'authors', words),
+    subjects: matchingSubjects(db, query.q, query.limit),
+  }
+}
+
 /**
  * As-you-type suggestions: titles, authors and subjects for what has been typed so far. Three index lookups,
  * each reading at most a fixed window of rows, then ranked in memory: the work does not grow with the catalog.
@@ -76,10 +86,11 @@ function matchingSubjects(db: Db, text: string, limit: number) {
 export async function suggest(db: Db, query: SuggestQuery) {
   const words = wordsOf(query.q)
   const typed = words.join(' ')
+  const statements = buildSuggestQueries(db, query)
   const [titleRows, authorRows, subjectRows] = await Promise.all([
-    matchingBooks(db, 'title', words),
-    matchingBooks(db, 'authors', words),
-    matchingSubjects(db, query.q, query.limit),
+    statements.titles,
+    statements.authors,
+    statements.subjects,
   ])
   const closeness = byCloseness(typed)
   const titles = [...titleRows]
