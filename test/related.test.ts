@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm'
+import { eq, type SQL, sql } from 'drizzle-orm'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { harness } from '#harness'
 import {
@@ -12,7 +12,11 @@ import {
   works,
 } from '../src/db/schema'
 import { runDiscoveryCron } from '../src/features/books'
-import { recomputeBookRelations } from '../src/features/books/related.service'
+import {
+  buildBoughtTogetherQuery,
+  buildSimilarCandidatesQuery,
+  recomputeBookRelations,
+} from '../src/features/books/related.service'
 import { randomId } from '../src/lib/ids'
 import { createBook, uniqueWord } from './helpers/fixtures'
 import { api, json } from './helpers/http'
@@ -195,5 +199,32 @@ describe('the discovery cron', () => {
     const later = new Date(Date.now() + 2 * 3_600_000)
     expect(await runDiscoveryCron(harness.env as never, later)).toMatchObject({ recomputed: true })
     expect(ids(await related(a)).sort()).toEqual([b, c].sort())
+  })
+})
+
+describe('query plans of the related books', () => {
+  const fullScan = (plan: string[]) =>
+    plan.filter((detail) => /^SCAN (books|book_relations|book_subjects)\b(?!_fts)(?!.*USING)/.test(detail))
+  const planOf = async (statement: SQL) => {
+    const rows = await harness.db().all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${statement}`)
+    return rows.map((row) => row.detail)
+  }
+  const own = {
+    id: 'bk_00000000000000000000000000',
+    workId: 'wk_00000000000000000000000000',
+    authors: ['Ann Clay'],
+  }
+
+  it('reads the pairs of one book through book_relations_rank_idx', async () => {
+    const plan = await planOf(buildBoughtTogetherQuery(harness.db(), own, 8).getSQL())
+    expect(plan.join('\n')).toContain('SEARCH book_relations USING INDEX book_relations_rank_idx (book_id=?)')
+    expect(fullScan(plan)).toEqual([])
+  })
+
+  it('reads the fallback candidates per subject and per author through indexes', async () => {
+    const plan = await planOf(buildSimilarCandidatesQuery(own, ['sb_1', 'sb_2'])!)
+    expect(plan.join('\n')).toContain('SEARCH book_subjects USING COVERING INDEX')
+    expect(plan.join('\n')).toMatch(/SCAN books_fts VIRTUAL TABLE INDEX \d+:M/)
+    expect(fullScan(plan)).toEqual([])
   })
 })

@@ -68,7 +68,12 @@ describe('route policies in the published document', () => {
     const cached = (await documentedOperations())
       .filter((entry) => entry.operation['x-folio-policy']!.cache === 'edge')
       .map(name)
-    expect(cached.sort()).toEqual(['GET /v1/books', 'GET /v1/books/{id}'])
+    expect(cached.sort()).toEqual([
+      'GET /v1/books',
+      'GET /v1/books/{id}',
+      'GET /v1/books/{id}/related',
+      'GET /v1/search/suggest',
+    ])
   })
 })
 

@@ -73,7 +73,10 @@ describe('the miss table stays bounded', () => {
     for (let i = 0; i < 2; i++) await recordSearchMiss(db, 'sometimes', { now })
     await recordSearchMiss(db, 'once', { now })
     expect(await pruneSearchMisses(db, { now, keep: 2 })).toBe(2)
-    expect((await db.select().from(searchMisses)).map((row) => row.query).sort()).toEqual(['frequent', 'sometimes'])
+    expect((await db.select().from(searchMisses)).map((row) => row.query).sort()).toEqual([
+      'frequent',
+      'sometimes',
+    ])
   })
 })
 

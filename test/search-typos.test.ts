@@ -2,7 +2,12 @@ import { sql } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { harness } from '#harness'
 import { searchTerms } from '../src/db/fts'
-import { buildCandidateQuery, correctSpelling, editDistance } from '../src/features/books/search-typos'
+import {
+  buildCandidateQuery,
+  buildKnownWordsQuery,
+  correctSpelling,
+  editDistance,
+} from '../src/features/books/search-typos'
 import { createBook, uniqueWord } from './helpers/fixtures'
 import { api, json } from './helpers/http'
 import { adminToken } from './helpers/tokens'
@@ -142,5 +147,17 @@ describe('the correction itself', () => {
     expect(
       plan.filter((detail) => /^SCAN (search_terms|books)\b(?!_trigram)(?!.*USING)/.test(detail)),
     ).toEqual([])
+  })
+
+  it('checks known words by a range probe of the vocabulary index', async () => {
+    const db = harness.db()
+    const rows = await db.all<{ detail: string }>(
+      sql`EXPLAIN QUERY PLAN ${buildKnownWordsQuery(['harry', 'poter'])}`,
+    )
+    const plan = rows.map((row) => row.detail).join('\n')
+    expect(plan).toMatch(
+      /SEARCH search_terms USING COVERING INDEX search_terms_term_idx \(term>\? AND term<\?\)/,
+    )
+    expect(plan).not.toMatch(/SCAN search_terms/)
   })
 })

@@ -38,7 +38,9 @@ const ids: Record<string, string> = {}
 beforeAll(async () => {
   ids.ring = (await createBook({ title: `The ${stem}ring Saga`, authors: [`Anna ${stem}son`] })).id
   ids.first = (await createBook({ title: `${stem}ian Nights`, authors: ['Ben Other'] })).id
-  ids.coauthored = (await createBook({ title: 'Unrelated Title', authors: ['Cleo Third', `Dan ${stem}er`] })).id
+  ids.coauthored = (
+    await createBook({ title: 'Unrelated Title', authors: ['Cleo Third', `Dan ${stem}er`] })
+  ).id
   ids.subject = await subject(`${stem}ic Poetry`)
 })
 
@@ -48,7 +50,9 @@ describe('GET /v1/search/suggest', () => {
     expect(answer.query).toBe(stem)
     // A title that starts with the typed text comes first.
     expect(answer.titles.map((title) => title.id)).toEqual([ids.first, ids.ring])
-    expect(answer.authors.map((author) => author.name).sort()).toEqual([`Anna ${stem}son`, `Dan ${stem}er`].sort())
+    expect(answer.authors.map((author) => author.name).sort()).toEqual(
+      [`Anna ${stem}son`, `Dan ${stem}er`].sort(),
+    )
     expect(answer.subjects).toEqual([expect.objectContaining({ id: ids.subject, name: `${stem}ic Poetry` })])
   })
 

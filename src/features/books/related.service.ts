@@ -93,6 +93,29 @@ function relatedTo(own: { id: string; workId: string | null }): SQL {
   )!
 }
 
+type OwnBook = { id: string; workId: string | null; authors: string[] }
+
+/**
+ * The fallback's candidates, unexecuted (test/related.test.ts checks its plan): one leg per subject and per author,
+ * each a bounded window read through an index, summed into a score per book; null when there is nothing to match.
+ */
+export function buildSimilarCandidatesQuery(own: OwnBook, subjectIds: string[]): SQL | null {
+  const legs: SQL[] = subjectIds.map(
+    (subjectId) =>
+      sql`select * from (select ${bookSubjects.bookId} as book_id, 1 as score from ${bookSubjects} where ${bookSubjects.subjectId} = ${subjectId} and ${bookSubjects.bookId} <> ${own.id} limit ${SIMILAR_WINDOW})`,
+  )
+  for (const author of own.authors.slice(0, MAX_AUTHORS)) {
+    const words = searchTerms(author)
+    if (words.length === 0) continue
+    const phrase = `authors : "${words.join(' ')}"`
+    legs.push(
+      sql`select * from (select ${books.id} as book_id, 2 as score from (select rowid from ${booksFts} where ${booksFts} match ${phrase} order by rowid desc limit ${SIMILAR_WINDOW}) as hits join ${books} on ${books.seq} = hits.rowid)`,
+    )
+  }
+  if (legs.length === 0) return null
+  return sql`select book_id, sum(score) as score from (${sql.join(legs, sql` union all `)}) group by book_id order by score desc limit ${SIMILAR_WINDOW}`
+}
+
 /** Candidates per subject and per author read by the fallback: bounded whatever the size of "Fiction". */
 const SIMILAR_WINDOW = 100
 const MAX_SUBJECTS = 5
@@ -103,11 +126,7 @@ const MAX_AUTHORS = 3
  * best score first. Each source reads a fixed window through an index: book_subjects' primary key per subject,
  * the word index's authors column per author.
  */
-async function similarBooks(
-  db: Db,
-  own: { id: string; workId: string | null; authors: string[] },
-  limit: number,
-) {
+async function similarBooks(db: Db, own: OwnBook, limit: number) {
   const ownSubjects = await db
     .select({ id: bookSubjects.subjectId })
     .from(bookSubjects)
@@ -115,22 +134,12 @@ async function similarBooks(
     .where(eq(bookSubjects.bookId, own.id))
     .orderBy(desc(subjects.depth))
     .limit(MAX_SUBJECTS)
-  const legs: SQL[] = ownSubjects.map(
-    (subject) =>
-      sql`select * from (select ${bookSubjects.bookId} as book_id, 1 as score from ${bookSubjects} where ${bookSubjects.subjectId} = ${subject.id} and ${bookSubjects.bookId} <> ${own.id} limit ${SIMILAR_WINDOW})`,
+  const candidates = buildSimilarCandidatesQuery(
+    own,
+    ownSubjects.map((subject) => subject.id),
   )
-  for (const author of own.authors.slice(0, MAX_AUTHORS)) {
-    const words = searchTerms(author)
-    if (words.length === 0) continue
-    const phrase = `authors : "${words.join(' ')}"`
-    legs.push(
-      sql`select * from (select ${books.id} as book_id, 2 as score from (select rowid from ${booksFts} where ${booksFts} match ${phrase} order by rowid desc limit ${SIMILAR_WINDOW}) as hits join ${books} on ${books.seq} = hits.rowid)`,
-    )
-  }
-  if (legs.length === 0) return []
-  const scored = await db.all<{ book_id: string; score: number }>(
-    sql`select book_id, sum(score) as score from (${sql.join(legs, sql` union all `)}) group by book_id order by score desc limit ${SIMILAR_WINDOW}`,
-  )
+  if (!candidates) return []
+  const scored = await db.all<{ book_id: string; score: number }>(candidates)
   if (scored.length === 0) return []
   const score = new Map(scored.map((row) => [row.book_id, row.score]))
   const rows = await db
@@ -141,6 +150,17 @@ async function similarBooks(
     .sort((a, b) => score.get(b.id)! - score.get(a.id)! || b.seq - a.seq)
     .slice(0, limit)
     .map(toBook)
+}
+
+/** The recomputed pairs of a book, unexecuted: a range of book_relations_rank_idx, best first. */
+export function buildBoughtTogetherQuery(db: Db, own: { id: string; workId: string | null }, limit: number) {
+  return db
+    .select({ book: books })
+    .from(bookRelations)
+    .innerJoin(books, eq(books.id, bookRelations.relatedBookId))
+    .where(and(eq(bookRelations.bookId, own.id), relatedTo(own)))
+    .orderBy(desc(bookRelations.buyers), desc(books.seq))
+    .limit(limit)
 }
 
 /**
@@ -154,13 +174,7 @@ export async function relatedBooks(db: Db, id: string, limit: number): Promise<R
     where: eq(books.id, id),
   })
   if (!own) throw new ApiError(404, { title: 'Book not found', detail: `No book has id ${id}` })
-  const together = await db
-    .select({ book: books })
-    .from(bookRelations)
-    .innerJoin(books, eq(books.id, bookRelations.relatedBookId))
-    .where(and(eq(bookRelations.bookId, id), relatedTo(own)))
-    .orderBy(desc(bookRelations.buyers), desc(books.seq))
-    .limit(limit)
+  const together = await buildBoughtTogetherQuery(db, own, limit)
   if (together.length > 0) return { source: 'bought_together', data: together.map((row) => toBook(row.book)) }
   return { source: 'similar', data: await similarBooks(db, own, limit) }
 }

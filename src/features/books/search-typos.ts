@@ -54,12 +54,16 @@ function trigramQuery(word: string): string {
  * Which words some title or author word starts with (the search is prefix-matching, so those need no
  * correction): one statement, one indexed range probe of `search_terms_term_idx` per word.
  */
-async function knownWords(db: Db, words: string[]): Promise<boolean[]> {
+export function buildKnownWordsQuery(words: string[]): SQL {
   const probes: SQL[] = words.map(
     (word, index) =>
       sql`exists (select 1 from ${searchTerms} where ${searchTerms.term} >= ${word} and ${searchTerms.term} < ${`${word}\u{10ffff}`}) as ${sql.identifier(`k${index}`)}`,
   )
-  const [row] = await db.all<Record<string, number>>(sql`select ${sql.join(probes, sql`, `)}`)
+  return sql`select ${sql.join(probes, sql`, `)}`
+}
+
+async function knownWords(db: Db, words: string[]): Promise<boolean[]> {
+  const [row] = await db.all<Record<string, number>>(buildKnownWordsQuery(words))
   return words.map((_, index) => Boolean(row?.[`k${index}`]))
 }
 
