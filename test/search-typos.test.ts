@@ -135,6 +135,8 @@ describe('the correction itself', () => {
     const db = harness.db()
     expect(await correctSpelling(db, 'the hobbit')).toBeNull()
     expect(await correctSpelling(db, 'hobit')).toBe('hobbit')
+    // A swap that shares no trigram with the word ("rig", "ign" against "rin", "ing") is still found.
+    expect(await correctSpelling(db, 'the rign')).toBe('the ring')
   })
 
   it('reads candidates through the trigram index, never by scanning the vocabulary or the books', async () => {

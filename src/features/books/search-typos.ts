@@ -43,10 +43,25 @@ export function editDistance(a: string, b: string, limit: number): number {
   return previous[b.length]!
 }
 
-/** The distinct trigrams of a word, each quoted as one FTS5 phrase (the word holds only letters and digits). */
+/** Words up to this length also look up the trigrams of their one-transposition variants. */
+const MAX_TRANSPOSED_LENGTH = 12
+
+/**
+ * The distinct trigrams of a word, each quoted as one FTS5 phrase (the word holds only letters and digits). A
+ * swap in the middle of a short word breaks all of its trigrams ("vevlet" shares none with "velvet"), so short
+ * words add the trigrams of each variant with two neighbours swapped back: at most 11 variants of 10 trigrams.
+ */
 function trigramQuery(word: string): string {
   const grams = new Set<string>()
-  for (let i = 0; i + 3 <= word.length; i++) grams.add(word.slice(i, i + 3))
+  const add = (text: string) => {
+    for (let i = 0; i + 3 <= text.length; i++) grams.add(text.slice(i, i + 3))
+  }
+  add(word)
+  if (word.length <= MAX_TRANSPOSED_LENGTH) {
+    for (let i = 0; i + 1 < word.length; i++) {
+      add(word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2))
+    }
+  }
   return [...grams].map((gram) => `"${gram.replace(/"/g, '""')}"`).join(' OR ')
 }
 

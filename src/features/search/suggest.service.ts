@@ -3,7 +3,10 @@ import type { Db } from '../../db/client'
 import { booksFts } from '../../db/fts'
 import { books, subjects } from '../../db/schema'
 
-/** Matches read from the word index per kind: the newest first, so the index stops early (no ranking pass). */
+/**
+ * Matches read from the word index per kind, in rowid order so FTS5 reads its doclists forwards and stops early
+ * (no ranking pass; a descending scan would load whole doclists first).
+ */
 const WINDOW = 50
 /** Words of a suggestion query; more are ignored (the box holds a few words, not a paragraph). */
 const MAX_WORDS = 5
@@ -45,14 +48,14 @@ function byCloseness(query: string) {
   return (a: string, b: string) => score(a) - score(b) || a.length - b.length || a.localeCompare(b)
 }
 
-/** The newest books whose column matches, via the FTS5 index in rowid order with a LIMIT: bounded work. */
+/** The first books whose column matches, via the FTS5 index in rowid order with a LIMIT: bounded work. */
 function matchingBooks(db: Db, column: 'title' | 'authors', words: string[]) {
   return db
     .select({ id: books.id, title: books.title, authors: books.authors })
     .from(booksFts)
     .innerJoin(books, eq(books.seq, booksFts.rowid))
     .where(sql`${booksFts} MATCH ${columnMatch(column, words)}`)
-    .orderBy(desc(booksFts.rowid))
+    .orderBy(booksFts.rowid)
     .limit(WINDOW)
 }
 
