@@ -1,4 +1,4 @@
--- Typo-tolerant search (src/features/books/search-typos.ts): hand-written, as drizzle-kit cannot model FTS5
+-- Typo-tolerant search (src/features/books/search-typos.ts) and suggestions: hand-written, as drizzle-kit cannot model FTS5
 -- (drizzle #2046); src/db/fts.ts declares these tables for queries.
 --
 -- The vocabulary: every distinct word (3 to 40 characters) of the books' titles and author names, with the number
@@ -96,6 +96,86 @@ INSERT INTO search_terms (term, books)
 	json_each(CASE WHEN json_valid(split.list) THEN split.list ELSE '[]' END) AS words
 	WHERE length(words.value) BETWEEN 3 AND 40
 	GROUP BY words.value;
+--> statement-breakpoint
+-- As-you-type suggestions (src/features/search/suggest.service.ts) read two small indexes, so a prefix costs what
+-- its own matches cost: with one index over every column, "th"* in the authors column would walk every book whose
+-- title or description has a "th…" word before finding enough authors.
+-- Titles only: an external-content FTS5 index like books_fts (0001), without authors and descriptions.
+CREATE VIRTUAL TABLE `books_title_fts` USING fts5(
+	title,
+	content='books',
+	content_rowid='seq',
+	tokenize="unicode61 remove_diacritics 2",
+	prefix='2 3'
+);
+--> statement-breakpoint
+CREATE TRIGGER `books_title_fts_after_insert` AFTER INSERT ON `books` BEGIN
+	INSERT INTO books_title_fts(rowid, title) VALUES (new.seq, new.title);
+END;
+--> statement-breakpoint
+CREATE TRIGGER `books_title_fts_after_delete` AFTER DELETE ON `books` BEGIN
+	INSERT INTO books_title_fts(books_title_fts, rowid, title) VALUES ('delete', old.seq, old.title);
+END;
+--> statement-breakpoint
+CREATE TRIGGER `books_title_fts_after_update` AFTER UPDATE OF title ON `books` BEGIN
+	INSERT INTO books_title_fts(books_title_fts, rowid, title) VALUES ('delete', old.seq, old.title);
+	INSERT INTO books_title_fts(rowid, title) VALUES (new.seq, new.title);
+END;
+--> statement-breakpoint
+INSERT INTO books_title_fts(books_title_fts) VALUES ('rebuild');
+--> statement-breakpoint
+-- Author names: each distinct name once, with the number of books naming it, and a word index over the names.
+CREATE TABLE `search_authors` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`books` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `search_authors_name_idx` ON `search_authors` (`name`);
+--> statement-breakpoint
+CREATE INDEX `search_authors_unused_idx` ON `search_authors` (`id`) WHERE books <= 0;
+--> statement-breakpoint
+CREATE VIRTUAL TABLE `search_authors_fts` USING fts5(
+	name,
+	content='search_authors',
+	content_rowid='id',
+	tokenize="unicode61 remove_diacritics 2",
+	prefix='2 3'
+);
+--> statement-breakpoint
+CREATE TRIGGER `search_authors_fts_after_insert` AFTER INSERT ON `search_authors` BEGIN
+	INSERT INTO search_authors_fts(rowid, name) VALUES (new.id, new.name);
+END;
+--> statement-breakpoint
+CREATE TRIGGER `search_authors_fts_after_delete` AFTER DELETE ON `search_authors` BEGIN
+	INSERT INTO search_authors_fts(search_authors_fts, rowid, name) VALUES ('delete', old.id, old.name);
+END;
+--> statement-breakpoint
+CREATE TRIGGER `search_authors_after_book_insert` AFTER INSERT ON `books` BEGIN
+	INSERT INTO search_authors (name, books)
+		SELECT DISTINCT value, 1 FROM json_each(CASE WHEN json_valid(new.authors) THEN new.authors ELSE '[]' END) WHERE true
+		ON CONFLICT (name) DO UPDATE SET books = books + 1;
+END;
+--> statement-breakpoint
+CREATE TRIGGER `search_authors_after_book_delete` AFTER DELETE ON `books` BEGIN
+	UPDATE search_authors SET books = books - 1
+		WHERE name IN (SELECT value FROM json_each(CASE WHEN json_valid(old.authors) THEN old.authors ELSE '[]' END));
+	DELETE FROM search_authors WHERE books <= 0;
+END;
+--> statement-breakpoint
+CREATE TRIGGER `search_authors_after_book_update` AFTER UPDATE OF authors ON `books` BEGIN
+	UPDATE search_authors SET books = books - 1
+		WHERE name IN (SELECT value FROM json_each(CASE WHEN json_valid(old.authors) THEN old.authors ELSE '[]' END));
+	DELETE FROM search_authors WHERE books <= 0;
+	INSERT INTO search_authors (name, books)
+		SELECT DISTINCT value, 1 FROM json_each(CASE WHEN json_valid(new.authors) THEN new.authors ELSE '[]' END) WHERE true
+		ON CONFLICT (name) DO UPDATE SET books = books + 1;
+END;
+--> statement-breakpoint
+INSERT INTO search_authors (name, books)
+	SELECT authors.value, count(DISTINCT books.seq) FROM books,
+	json_each(CASE WHEN json_valid(books.authors) THEN books.authors ELSE '[]' END) AS authors
+	GROUP BY authors.value;
 --> statement-breakpoint
 -- Suggestions match a subject by the start of its name, case-insensitively (declared in src/db/schema/subjects.ts).
 CREATE INDEX `subjects_name_idx` ON `subjects` ("name" COLLATE NOCASE);

@@ -6,6 +6,7 @@ import { buildSuggestQueries } from '../src/features/search/suggest.service'
 import { randomId } from '../src/lib/ids'
 import { createBook, uniqueWord } from './helpers/fixtures'
 import { api, json } from './helpers/http'
+import { adminToken } from './helpers/tokens'
 
 type Suggestions = {
   query: string
@@ -62,6 +63,19 @@ describe('GET /v1/search/suggest', () => {
     expect((await suggest(`q=anna%20${stem}`)).authors).toEqual([{ name: `Anna ${stem}son` }])
     // Only the author whose own name matches, not the co-author.
     expect((await suggest(`q=dan%20${stem}`)).authors).toEqual([{ name: `Dan ${stem}er` }])
+  })
+
+  it('keeps author names in step with the catalog: a name leaves with its last book', async () => {
+    const name = `Eve ${stem}ova`
+    const book = await createBook({ title: 'Solo Work', authors: [name] })
+    expect((await suggest(`q=eve%20${stem}`)).authors).toEqual([{ name }])
+    const token = await adminToken()
+    expect(
+      (await api('PATCH', `/v1/books/${book.id}`, { token, body: { authors: ['Someone Else'] } })).status,
+    ).toBe(200)
+    expect((await suggest(`q=eve%20${stem}`)).authors).toEqual([])
+    expect((await api('DELETE', `/v1/books/${book.id}`, { token })).status).toBe(204)
+    expect((await suggest('q=someone%20else')).authors).toEqual([])
   })
 
   it('caps each kind at limit', async () => {

@@ -29,3 +29,22 @@ export const searchTermsTrigram = sqliteTable('search_terms_trigram', {
   rank: real('rank').notNull(),
   term: text('term'),
 })
+
+/** Titles only (drizzle/0010_search_trigram.sql), for suggestions: rowid = books.seq. */
+export const booksTitleFts = sqliteTable('books_title_fts', {
+  rowid: integer('rowid').notNull(),
+  title: text('title'),
+})
+
+/** Each distinct author name and how many books name it, kept by triggers on books (0010). */
+export const searchAuthors = sqliteTable('search_authors', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull(),
+  books: integer('books').notNull(),
+})
+
+/** The word index over author names (external content, rowid = search_authors.id), for suggestions. */
+export const searchAuthorsFts = sqliteTable('search_authors_fts', {
+  rowid: integer('rowid').notNull(),
+  name: text('name'),
+})

@@ -109,7 +109,7 @@ export function buildSimilarCandidatesQuery(own: OwnBook, subjectIds: string[]):
     if (words.length === 0) continue
     const phrase = `authors : "${words.join(' ')}"`
     legs.push(
-      sql`select * from (select ${books.id} as book_id, 2 as score from (select rowid from ${booksFts} where ${booksFts} match ${phrase} order by rowid desc limit ${SIMILAR_WINDOW}) as hits join ${books} on ${books.seq} = hits.rowid)`,
+      sql`select * from (select ${books.id} as book_id, 2 as score from (select rowid from ${booksFts} where ${booksFts} match ${phrase} order by rowid limit ${SIMILAR_WINDOW}) as hits join ${books} on ${books.seq} = hits.rowid)`,
     )
   }
   if (legs.length === 0) return null

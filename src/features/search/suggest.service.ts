@@ -1,11 +1,11 @@
-import { desc, eq, sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
-import { booksFts } from '../../db/fts'
+import { booksTitleFts, searchAuthors, searchAuthorsFts } from '../../db/fts'
 import { books, subjects } from '../../db/schema'
 
 /**
- * Matches read from the word index per kind, in rowid order so FTS5 reads its doclists forwards and stops early
- * (no ranking pass; a descending scan would load whole doclists first).
+ * Matches read per kind, in rowid order so FTS5 reads its doclists forwards and stops early (no ranking pass; a
+ * descending scan would load whole doclists first).
  */
 const WINDOW = 50
 /** Words of a suggestion query; more are ignored (the box holds a few words, not a paragraph). */
@@ -21,15 +21,15 @@ function wordsOf(text: string): string[] {
 }
 
 /**
- * Each word as a quoted FTS5 phrase limited to one column, so input is never parsed as query syntax. The last
- * word is still being typed and matches as a prefix; a one-letter word matches only itself (a one-letter prefix
- * would walk a large part of the index, "j r r tol" still works).
+ * Each word as a quoted FTS5 phrase, so input is never parsed as query syntax. The last word is still being typed
+ * and matches as a prefix; a one-letter word matches only itself (a one-letter prefix would walk a large part of
+ * the index; "j r r tol" still works).
  */
-function columnMatch(column: 'title' | 'authors', words: string[]): string {
+function prefixMatch(words: string[]): string {
   return words
     .map((word, index) => {
       const prefix = index === words.length - 1 && word.length > 1 ? '*' : ''
-      return `${column} : "${word.replace(/"/g, '""')}"${prefix}`
+      return `"${word.replace(/"/g, '""')}"${prefix}`
     })
     .join(' AND ')
 }
@@ -48,15 +48,37 @@ function byCloseness(query: string) {
   return (a: string, b: string) => score(a) - score(b) || a.length - b.length || a.localeCompare(b)
 }
 
-/** The first books whose column matches, via the FTS5 index in rowid order with a LIMIT: bounded work. */
-function matchingBooks(db: Db, column: 'title' | 'authors', words: string[]) {
+/**
+ * The first books whose title matches, from the title-only word index in rowid order with a LIMIT: bounded work,
+ * and a prefix costs only the titles it matches (not descriptions or authors).
+ */
+function matchingTitles(db: Db, words: string[]) {
+  const hits = db
+    .select({ seq: booksTitleFts.rowid })
+    .from(booksTitleFts)
+    .where(sql`${booksTitleFts} MATCH ${prefixMatch(words)}`)
+    .orderBy(booksTitleFts.rowid)
+    .limit(WINDOW)
+    .as('hits')
   return db
     .select({ id: books.id, title: books.title, authors: books.authors })
-    .from(booksFts)
-    .innerJoin(books, eq(books.seq, booksFts.rowid))
-    .where(sql`${booksFts} MATCH ${columnMatch(column, words)}`)
-    .orderBy(booksFts.rowid)
+    .from(hits)
+    .innerJoin(books, eq(books.seq, hits.seq))
+}
+
+/** The first author names that match, from the word index over distinct names (search_authors). */
+function matchingAuthors(db: Db, words: string[]) {
+  const hits = db
+    .select({ id: searchAuthorsFts.rowid })
+    .from(searchAuthorsFts)
+    .where(sql`${searchAuthorsFts} MATCH ${prefixMatch(words)}`)
+    .orderBy(searchAuthorsFts.rowid)
     .limit(WINDOW)
+    .as('hits')
+  return db
+    .select({ name: searchAuthors.name, books: searchAuthors.books })
+    .from(hits)
+    .innerJoin(searchAuthors, eq(searchAuthors.id, hits.id))
 }
 
 /** Subjects whose name starts with the query, case-insensitively, by a range on `subjects_name_idx`. */
@@ -76,8 +98,8 @@ function matchingSubjects(db: Db, text: string, limit: number) {
 export function buildSuggestQueries(db: Db, query: SuggestQuery) {
   const words = wordsOf(query.q)
   return {
-    titles: matchingBooks(db, 'title', words),
-    authors: matchingBooks(db, 'authors', words),
+    titles: matchingTitles(db, words),
+    authors: matchingAuthors(db, words),
     subjects: matchingSubjects(db, query.q, query.limit),
   }
 }
@@ -100,23 +122,10 @@ export async function suggest(db: Db, query: SuggestQuery) {
     .sort((a, b) => closeness(a.title, b.title))
     .slice(0, query.limit)
     .map((row) => ({ id: row.id, title: row.title, authors: row.authors }))
-  // An author matches when every typed word starts a word of that one name (not spread over co-authors); names
-  // seen on more of the window's books come first.
-  const names = new Map<string, number>()
-  for (const row of authorRows) {
-    for (const name of row.authors) {
-      const nameWords = fold(name).split(' ')
-      const matches = words.every((word, index) =>
-        nameWords.some((part) =>
-          index === words.length - 1 && word.length > 1 ? part.startsWith(word) : part === word,
-        ),
-      )
-      if (matches) names.set(name, (names.get(name) ?? 0) + 1)
-    }
-  }
-  const authors = [...names.entries()]
-    .sort(([a, countA], [b, countB]) => countB - countA || closeness(a, b))
+  // Authors with more books first, then the closest.
+  const authors = [...authorRows]
+    .sort((a, b) => b.books - a.books || closeness(a.name, b.name))
     .slice(0, query.limit)
-    .map(([name]) => ({ name }))
+    .map((row) => ({ name: row.name }))
   return { query: typed, titles, authors, subjects: subjectRows }
 }
