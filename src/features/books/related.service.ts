@@ -93,13 +93,18 @@ function relatedTo(own: { id: string; workId: string | null }): SQL {
   )!
 }
 
+/** Candidates per subject and per author read by the fallback: bounded whatever the size of "Fiction". */
+const SIMILAR_WINDOW = 50
+const MAX_SUBJECTS = 5
+const MAX_AUTHORS = 3
+
 type OwnBook = { id: string; workId: string | null; authors: string[] }
 
 /**
  * The fallback's candidates, unexecuted (test/related.test.ts checks its plan): one leg per subject and per author,
  * each a bounded window read through an index, summed into a score per book; null when there is nothing to match.
  */
-export function buildSimilarCandidatesQuery(own: OwnBook, subjectIds: string[]): SQL | null {
+export function buildSimilarCandidatesQuery(own: OwnBook, subjectIds: string[], limit = 8): SQL | null {
   const legs: SQL[] = subjectIds.map(
     (subjectId) =>
       sql`select * from (select ${bookSubjects.bookId} as book_id, 1 as score from ${bookSubjects} where ${bookSubjects.subjectId} = ${subjectId} and ${bookSubjects.bookId} <> ${own.id} limit ${SIMILAR_WINDOW})`,
@@ -113,13 +118,15 @@ export function buildSimilarCandidatesQuery(own: OwnBook, subjectIds: string[]):
     )
   }
   if (legs.length === 0) return null
-  return sql`select book_id, sum(score) as score from (${sql.join(legs, sql` union all `)}) group by book_id order by score desc limit ${SIMILAR_WINDOW}`
+  // Scored, then filtered (in stock, another work) and cut to the page inside SQLite: only `limit` books come back.
+  return sql`select candidates.book_id, candidates.score from (
+      select book_id, sum(score) as score from (${sql.join(legs, sql` union all `)}) group by book_id
+    ) as candidates
+    join ${books} on ${books.id} = candidates.book_id
+    where ${relatedTo(own)}
+    order by candidates.score desc, ${books.seq} desc
+    limit ${limit}`
 }
-
-/** Candidates per subject and per author read by the fallback: bounded whatever the size of "Fiction". */
-const SIMILAR_WINDOW = 100
-const MAX_SUBJECTS = 5
-const MAX_AUTHORS = 3
 
 /**
  * The fallback: books sharing the book's most specific subjects (one point each) and its authors (two points),
@@ -137,19 +144,17 @@ async function similarBooks(db: Db, own: OwnBook, limit: number) {
   const candidates = buildSimilarCandidatesQuery(
     own,
     ownSubjects.map((subject) => subject.id),
+    limit,
   )
   if (!candidates) return []
-  const scored = await db.all<{ book_id: string; score: number }>(candidates)
-  if (scored.length === 0) return []
-  const score = new Map(scored.map((row) => [row.book_id, row.score]))
+  const ranked = await db.all<{ book_id: string }>(candidates)
+  if (ranked.length === 0) return []
+  const position = new Map(ranked.map((row, index) => [row.book_id, index]))
   const rows = await db
     .select()
     .from(books)
-    .where(and(inArray(books.id, [...score.keys()]), relatedTo(own)))
-  return rows
-    .sort((a, b) => score.get(b.id)! - score.get(a.id)! || b.seq - a.seq)
-    .slice(0, limit)
-    .map(toBook)
+    .where(inArray(books.id, [...position.keys()]))
+  return rows.sort((a, b) => position.get(a.id)! - position.get(b.id)!).map(toBook)
 }
 
 /** The recomputed pairs of a book, unexecuted: a range of book_relations_rank_idx, best first. */
