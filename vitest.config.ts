@@ -48,7 +48,11 @@ type WorkerdProject = {
   name: string
   include: string[]
   exclude: string[]
-  miniflare: { bindings: Record<string, unknown>; outboundService?: (request: Request) => Promise<Response> }
+  miniflare: {
+    bindings: Record<string, unknown>
+    outboundService?: (request: Request) => Promise<Response>
+    d1Databases?: Record<string, string>
+  }
 }
 
 /** A project whose tests run inside workerd against miniflare's D1, Cache API, Queues and Rate Limiting. */
@@ -84,7 +88,11 @@ export default defineConfig(async () => {
           name: 'workerd',
           include,
           exclude: ['test/**/*.node.test.ts', 'test/stripe/**'],
-          miniflare: { bindings: { ...secrets, ...testRateLimitPolicies, TEST_MIGRATIONS: migrations } },
+          miniflare: {
+            bindings: { ...secrets, ...testRateLimitPolicies, TEST_MIGRATIONS: migrations },
+            // An empty second database, for test/migrations.workerd.test.ts to migrate step by step.
+            d1Databases: { MIGRATIONS_DB: 'folio-migrations-check' },
+          },
         }),
         // The real Stripe adapter, end to end: a secret key is set and miniflare hands every outbound fetch of the
         // Worker to a recorded, contract-checking stand-in for api.stripe.com (no network).

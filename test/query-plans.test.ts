@@ -2,8 +2,11 @@ import { sql } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { harness } from '#harness'
 import { seedGeneratedCatalog } from '../src/db/seed'
+import { buildFacetQueries } from '../src/features/books/books.facets'
+import type { ResolvedFilters } from '../src/features/books/books.filters'
 import { type ListBooksQuery, ListBooksQuerySchema } from '../src/features/books/books.schemas'
 import { buildListBooksQuery } from '../src/features/books/books.service'
+import { FACETS } from '../src/features/books/facets.schemas'
 import { encodeCursor } from '../src/http/pagination'
 
 /**
@@ -50,19 +53,42 @@ const documentedQueries: Record<string, Record<string, string>> = {
     maxPrice: '5000',
     inStock: 'true',
   },
+  'subject filter (with descendants)': { subject: 'fiction' },
+  'subject + sort=price': { subject: 'fiction', sort: 'price' },
+  'subject + search q': { subject: 'fiction', q: 'river' },
+  'format filter': { format: 'ebook' },
+  'publisher filter': { publisher: 'Penguin' },
+  'series filter': { series: `sr_${'0'.repeat(26)}` },
+  'format + language': { format: 'paperback', language: 'en' },
 }
+
+/** What `resolveFilters` makes of `?subject=` (the path of an existing subject). */
+const resolvedFor = (params: Record<string, string>): ResolvedFilters =>
+  params.subject ? { subjectId: 'sb_fiction', subjectPath: '/sb_fiction/' } : {}
 
 type PlanRow = { id: number; parent: number; detail: string }
 
-async function queryPlan(query: ListBooksQuery): Promise<string[]> {
+async function queryPlan(query: ListBooksQuery, resolved: ResolvedFilters = {}): Promise<string[]> {
   const db = harness.db()
-  const { statement } = buildListBooksQuery(db, query)
-  const rows = await db.all<PlanRow>(sql`EXPLAIN QUERY PLAN ${statement.getSQL()}`)
+  const window = { after: undefined, take: query.limit + 1 }
+  const { statement } = buildListBooksQuery(db, query, query.cursor ? undefined : window, resolved)
+  return planOf(statement.getSQL())
+}
+
+async function planOf(statement: ReturnType<typeof sql>): Promise<string[]> {
+  const rows = await harness.db().all<PlanRow>(sql`EXPLAIN QUERY PLAN ${statement}`)
   return rows.map((row) => row.detail)
 }
 
-/** `SCAN books` with no index: a full table scan. `SCAN books USING INDEX …` walks an index in order. */
-const fullScan = (detail: string) => /^SCAN books\b(?!_fts)(?!.*USING (COVERING )?INDEX)/.test(detail)
+/**
+ * `SCAN books` with no index: a full table scan. `SCAN books USING INDEX …` walks an index in order. The same
+ * for the catalog tables facets, the subject filter and each row's subjects and series read (under an alias or
+ * not).
+ */
+const fullScan = (detail: string) =>
+  /^SCAN (books|subjects|book_subjects|series|facet_subject|filed|filed_subject|named_series)\b(?!_fts)(?!.*USING (COVERING )?INDEX)/.test(
+    detail,
+  )
 
 describe('query plans of GET /v1/books', () => {
   beforeAll(async () => {
@@ -71,7 +97,7 @@ describe('query plans of GET /v1/books', () => {
 
   for (const [name, params] of Object.entries(documentedQueries)) {
     it(`${name} uses an index`, async () => {
-      const plan = await queryPlan(ListBooksQuerySchema.parse(params))
+      const plan = await queryPlan(ListBooksQuerySchema.parse(params), resolvedFor(params))
       expect(plan.length).toBeGreaterThan(0)
       expect(plan.filter(fullScan), plan.join('\n')).toEqual([])
     })
@@ -85,9 +111,62 @@ describe('query plans of GET /v1/books', () => {
     }
   })
 
+  it("reaches a subject's books through one range on subjects_path_idx and the book_subjects key", async () => {
+    const plan = (
+      await queryPlan(ListBooksQuerySchema.parse({ subject: 'x' }), resolvedFor({ subject: 'x' }))
+    ).join('\n')
+    expect(plan).toMatch(/SEARCH subjects USING (COVERING )?INDEX subjects_path_idx \(path>\? AND path<\?\)/)
+    expect(plan).toMatch(
+      /SEARCH book_subjects USING (COVERING )?INDEX sqlite_autoindex_book_subjects_1 \(subject_id=\?\)/,
+    )
+  })
+
+  it("reads each listed book's subjects and series name by index, in the list query itself", async () => {
+    const plan = (await queryPlan(ListBooksQuerySchema.parse({}))).join('\n')
+    expect(plan).toContain('SEARCH filed USING INDEX book_subjects_book_idx (book_id=?)')
+    expect(plan).toMatch(/SEARCH filed_subject USING INDEX subjects_id_unique \(id=\?\)/)
+    expect(plan).toMatch(/SEARCH named_series USING INDEX series_id_unique \(id=\?\)/)
+  })
+
   it('recognises a full scan when it sees one', async () => {
     const db = harness.db()
     const rows = await db.all<PlanRow>(sql`EXPLAIN QUERY PLAN SELECT * FROM books WHERE description = 'x'`)
     expect(rows.map((row) => row.detail).some(fullScan)).toBe(true)
+  })
+})
+
+describe('query plans of the facets of GET /v1/books', () => {
+  beforeAll(async () => {
+    await seedGeneratedCatalog(harness.db(), 500)
+  })
+
+  for (const [name, params] of Object.entries(documentedQueries)) {
+    if (params.cursor) continue // facets ignore the cursor: the same counts on every page
+    it(`every facet of "${name}" reads indexes only`, async () => {
+      const query = ListBooksQuerySchema.parse({ ...params, facets: FACETS.join(',') })
+      const statements = buildFacetQueries(harness.db(), query, resolvedFor(params), [...FACETS])
+      expect(Object.keys(statements).sort()).toEqual([...FACETS].sort())
+      for (const [facet, statement] of Object.entries(statements)) {
+        const plan = await planOf(statement!.getSQL())
+        expect(plan.length).toBeGreaterThan(0)
+        expect(plan.filter(fullScan), `${facet}:\n${plan.join('\n')}`).toEqual([])
+        if (query.q) expect(plan.join('\n'), facet).toContain('books_fts VIRTUAL TABLE INDEX')
+      }
+    })
+  }
+
+  it('counts subjects from one path range and the book_subjects key, or from the matching books', async () => {
+    const unfiltered = ListBooksQuerySchema.parse({ facets: 'subject' })
+    const { subject } = buildFacetQueries(harness.db(), unfiltered, {}, ['subject'])
+    const plan = (await planOf(subject!.getSQL())).join('\n')
+    expect(plan).toMatch(/SEARCH subjects USING INDEX subjects_path_idx \(path>\? AND path<\?\)/)
+    expect(plan).toContain('sqlite_autoindex_book_subjects_1 (subject_id=?)')
+    const searched = ListBooksQuerySchema.parse({ q: 'river', facets: 'subject' })
+    const fromSearch = buildFacetQueries(harness.db(), searched, {}, ['subject']).subject!
+    const searchPlan = await planOf(fromSearch.getSQL())
+    expect(searchPlan.find((line) => !line.startsWith('CO-ROUTINE'))).toMatch(
+      /^SCAN books_fts VIRTUAL TABLE INDEX/,
+    )
+    expect(searchPlan.join('\n')).toContain('book_subjects_book_idx (book_id=?)')
   })
 })

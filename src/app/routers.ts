@@ -7,6 +7,7 @@ import { healthRouter } from '../features/health'
 import { devMailRouter } from '../features/mail'
 import { ordersRouter } from '../features/orders'
 import { searchRouter } from '../features/search'
+import { subjectsRouter } from '../features/subjects'
 import { usersRouter } from '../features/users'
 import type { createRouter } from '../http/router'
 
@@ -17,6 +18,7 @@ export function mountRouters(app: ReturnType<typeof createRouter>) {
     .route('/', jwksRouter)
     .route('/', devMailRouter)
     .route('/v1', booksRouter)
+    .route('/v1', subjectsRouter)
     .route('/v1', authRouter)
     .route('/v1', usersRouter)
     .route('/v1', cartRouter)

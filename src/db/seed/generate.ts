@@ -1,6 +1,8 @@
 import { base32 } from '../../lib/ids'
 import { withCheckDigit } from '../../lib/isbn'
-import type { NewBookRow } from '../schema'
+import { BOOK_FORMATS, type NewBookRow } from '../schema'
+
+const PUBLISHERS = ['Harbour Press', 'Lantern Books', 'Northwind', 'Quill & Sons', 'Meridian']
 
 /** mulberry32: a tiny seeded PRNG, so the same count always yields the same catalog. */
 function prng(seed: number): () => number {
@@ -143,6 +145,9 @@ export function generatedBook(index: number, now = Date.UTC(2026, 0, 1)): Omit<N
     priceAmount: 499 + Math.floor(random() * 50) * 100,
     currency: 'EUR',
     stock: random() < 0.1 ? 0 : Math.floor(random() * 40),
+    // Drawn last, so the fields above are what they were before formats and publishers existed.
+    format: pickFrom(random, BOOK_FORMATS),
+    publisher: pickFrom(random, PUBLISHERS),
     createdAt,
     updatedAt: createdAt,
   }

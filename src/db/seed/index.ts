@@ -1,22 +1,39 @@
 import { count } from 'drizzle-orm'
 import { chunks } from '../../lib/chunks'
 import type { Db } from '../client'
-import { books, type NewBookRow } from '../schema'
+import { books, type NewBookRow, works } from '../schema'
 import { demoBooks } from './demo-books'
 import { generatedBook } from './generate'
+import { seedGeneratedFilings } from './subjects'
 
 export { demoBooks } from './demo-books'
 export { generatedBook } from './generate'
+export { generatedFiling, generatedSubjects } from './subjects'
 
-// D1 binds at most 100 parameters per statement: 12 columns × 8 rows stays under it.
-const ROWS_PER_STATEMENT = 8
+// D1 binds at most 100 parameters per statement: 15 columns × 6 rows stays under it.
+const ROWS_PER_STATEMENT = 6
 const STATEMENTS_PER_BATCH = 50
 
-/** Inserts rows in multi-row statements, batched; rows whose ISBN already exists are skipped. */
+/**
+ * Inserts rows in multi-row statements, batched; rows whose ISBN already exists are skipped. Each book without a
+ * work becomes the one edition of its own work (`wk_` + the book id's suffix, as migration 0009 derives it).
+ */
 export async function insertBooks(db: Db, rows: Omit<NewBookRow, 'seq'>[]): Promise<void> {
-  const statements = chunks(rows, ROWS_PER_STATEMENT).map((chunk) =>
+  const withWorks = rows.map((row) => ({ ...row, workId: row.workId ?? `wk_${row.id.slice(3)}` }))
+  const statements = chunks(withWorks, ROWS_PER_STATEMENT).flatMap((chunk) => [
+    db
+      .insert(works)
+      .values(
+        chunk.map((row) => ({
+          id: row.workId,
+          title: row.title,
+          createdAt: row.createdAt,
+          updatedAt: row.updatedAt,
+        })),
+      )
+      .onConflictDoNothing(),
     db.insert(books).values(chunk).onConflictDoNothing(),
-  )
+  ])
   for (const [first, ...rest] of chunks(statements, STATEMENTS_PER_BATCH)) {
     if (first) await db.batch([first, ...rest])
   }
@@ -57,8 +74,15 @@ export async function seedDemoCatalog(db: Db): Promise<number> {
   return rows.length
 }
 
-/** `count` generated books (the same rows for the same count). */
+/**
+ * `count` generated books (the same rows for the same count), each the edition of its own work, filed under a
+ * small generated subject taxonomy (src/db/seed/subjects.ts), so facets and subject filters have data.
+ */
 export async function seedGeneratedCatalog(db: Db, total: number): Promise<void> {
   const rows = Array.from({ length: total }, (_, index) => generatedBook(index))
   await insertBooks(db, rows)
+  await seedGeneratedFilings(
+    db,
+    rows.map((row) => row.id),
+  )
 }

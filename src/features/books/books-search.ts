@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client'
 import type { ListBooksQuery } from './books.schemas'
 import { listBooks } from './books.service'
+import type { ViewOptions } from './books.views'
 import { correctSpelling } from './search-typos'
 
 /** Fewer books than this on the first page of a keyword search, and a corrected spelling is tried. */
@@ -24,14 +25,16 @@ export type SearchAnswer = {
  * - otherwise `didYouMean: null`. A search answered without any book is a miss.
  * Later pages (`cursor`) never correct: they continue the search their first page chose.
  */
-export async function searchBooks(db: Db, query: ListBooksQuery): Promise<SearchAnswer> {
-  const page = await listBooks(db, query)
+export async function searchBooks(db: Db, query: ListBooksQuery, view: ViewOptions): Promise<SearchAnswer> {
+  const page = await listBooks(db, query, view)
   if (query.q === undefined) return { page, missed: false }
   const plain = { page: { ...page, didYouMean: null, corrected: false }, missed: false }
   if (query.cursor !== undefined || page.data.length >= FEW_RESULTS) return plain
   const spelling = await correctSpelling(db, query.q)
   if (spelling) {
-    const alternative = await listBooks(db, { ...query, q: spelling })
+    // Facets are counted only when the corrected books become the answer.
+    const facets = page.data.length === 0 ? query.facets : undefined
+    const alternative = await listBooks(db, { ...query, q: spelling, facets }, view)
     if (page.data.length === 0 && alternative.data.length > 0) {
       return {
         page: { ...alternative, didYouMean: spelling, corrected: true },

@@ -9,9 +9,13 @@ import { normalisedSearch } from './search-query'
 
 const PUBLIC_CACHE = 'public, max-age=30, stale-while-revalidate=60'
 
+const viewOptions = (c: { var: { config: { PUBLIC_API_URL: string } } }) => ({
+  publicApiUrl: c.var.config.PUBLIC_API_URL,
+})
+
 export const listBooks: AppRouteHandler<typeof routes.listBooks> = async (c) => {
   const query = c.req.valid('query')
-  const { page, nextQuery, missed } = await searchBooks(c.var.db, query)
+  const { page, nextQuery, missed } = await searchBooks(c.var.db, query, viewOptions(c))
   setNextLink(c, page.nextCursor, routes.listBooks.request.query, nextQuery ? { q: nextQuery } : {})
   // Counted off the response path. Only a request that reaches this handler counts: an answer served from the
   // edge cache (src/middleware/cache.ts) does not, so a miss is counted once per catalog version and edge.
@@ -23,19 +27,25 @@ export const listBooks: AppRouteHandler<typeof routes.listBooks> = async (c) => 
 }
 
 export const getBook: AppRouteHandler<typeof routes.getBook> = async (c) => {
-  const book = await service.getBook(c.var.db, c.req.valid('param').id)
+  const book = await service.getBook(c.var.db, c.req.valid('param').id, viewOptions(c))
   c.header('Cache-Control', PUBLIC_CACHE)
   return c.json(book, 200)
 }
 
 export const createBook: AppRouteHandler<typeof routes.createBook> = async (c) => {
-  const book = await service.createBook(c.var.db, c.req.valid('json'), c.var.user.id)
+  const book = await service.createBook(c.var.db, c.req.valid('json'), viewOptions(c), c.var.user.id)
   c.header('Location', `/v1/books/${book.id}`)
   return c.json(book, 201)
 }
 
 export const updateBook: AppRouteHandler<typeof routes.updateBook> = async (c) => {
-  const book = await service.updateBook(c.var.db, c.req.valid('param').id, c.req.valid('json'), c.var.user.id)
+  const book = await service.updateBook(
+    c.var.db,
+    c.req.valid('param').id,
+    c.req.valid('json'),
+    viewOptions(c),
+    c.var.user.id,
+  )
   return c.json(book, 200)
 }
 

@@ -5,9 +5,9 @@ import { pick } from '../../http/schemas'
 import { admin } from '../auth'
 import {
   BookCreateSchema,
+  BookDetailSchema,
   BookIdSchema,
   BookListSchema,
-  BookSchema,
   BookUpdateSchema,
   ListBooksQuerySchema,
 } from './books.schemas'
@@ -24,7 +24,8 @@ export const listBooks = createRoute({
   summary: 'List, filter and search books',
   description:
     'Cursor-paginated. `q` searches title, authors and description (ranked, prefix-matching). ' +
-    'The `Link` header carries the next page URL.',
+    'The `Link` header carries the next page URL. `subject` includes its descendants; `facets` adds counts ' +
+    'per subject, language, format and price band over every matching book (not just this page).',
   request: { query: ListBooksQuerySchema },
   responses: {
     200: {
@@ -47,7 +48,7 @@ export const getBook = createRoute({
   description: 'Sends an `ETag`; `If-None-Match` with it answers 304 Not Modified.',
   request: { params: idParams },
   responses: {
-    200: jsonContent(BookSchema, 'The book'),
+    200: jsonContent(BookDetailSchema, 'The book, with the other editions of its work'),
     304: { description: 'Not modified since the ETag in If-None-Match' },
     ...pick(400, 404, 429, 500),
   },
@@ -65,7 +66,7 @@ export const createBook = createRoute({
   request: { body: jsonBody(BookCreateSchema) },
   responses: {
     201: {
-      ...jsonContent(BookSchema, 'Created'),
+      ...jsonContent(BookDetailSchema, 'Created'),
       headers: z.object({ Location: z.string().openapi({ description: 'URL of the new book' }) }),
     },
     ...pick(400, 401, 403, 409, 413, 415, 422, 429, 500),
@@ -82,7 +83,7 @@ export const updateBook = createRoute({
   ...admin(),
   request: { params: idParams, body: jsonBody(BookUpdateSchema) },
   responses: {
-    200: jsonContent(BookSchema, 'The updated book'),
+    200: jsonContent(BookDetailSchema, 'The updated book'),
     ...pick(400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
   },
 })

@@ -1,6 +1,9 @@
 import { z } from '@hono/zod-openapi'
+import { BOOK_FORMATS } from '../../db/schema'
 import { normalizeIsbn } from '../../lib/isbn'
 import { canonicalLanguageTag, isCurrencyCode } from '../../lib/locale'
+import { MAX_SUBJECTS_PER_BOOK, SubjectIdSchema, SubjectRefSchema, SubjectRefViewSchema } from '../subjects'
+import { FACETS, FacetsSchema } from './facets.schemas'
 
 export const BookIdSchema = z
   .string()
@@ -70,11 +73,73 @@ const bookFields = {
   stock: z.number().int().min(0).max(1_000_000),
 }
 
-export const BookCreateSchema = z.strictObject(bookFields).openapi('BookCreate')
+/** An ISO 8601 calendar date that exists (2024-02-30 does not). */
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'An ISO 8601 date, YYYY-MM-DD')
+  .refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`)
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value)
+  }, 'Not a calendar date')
+  .openapi({ format: 'date', example: '2024-09-12' })
+
+const seriesInput = z.strictObject({
+  name: z.string().trim().min(1).max(200).openapi({
+    description: 'The series by name: created on first use, shared by every book that names it',
+    example: 'The Lord of the Rings',
+  }),
+  position: z.number().min(0).max(10_000).optional().openapi({
+    description: 'Position in the series; fractional for a novella between volumes (2.5)',
+    example: 1,
+  }),
+})
+
+const subjectIdsInput = z
+  .array(SubjectIdSchema)
+  .max(MAX_SUBJECTS_PER_BOOK, `At most ${MAX_SUBJECTS_PER_BOOK} subjects per book`)
+  .refine((ids) => new Set(ids).size === ids.length, 'Each subject at most once')
+  .openapi({ description: `The book's complete filing, at most ${MAX_SUBJECTS_PER_BOOK} subject ids` })
+
+/** The edition fields (issue 13): optional everywhere, so existing clients keep working. */
+const editionFields = {
+  publisher: z.string().trim().min(1).max(200).openapi({ example: 'Penguin Classics' }),
+  format: z.enum(BOOK_FORMATS).openapi({ description: "The edition's format" }),
+  pageCount: z.number().int().min(1).max(100_000),
+  releaseDate: isoDate,
+  series: seriesInput,
+  subjectIds: subjectIdsInput,
+}
+
+/** A book id in a body or query (BookIdSchema carries the path parameter's metadata). */
+const bookIdValue = z.string().regex(/^bk_[0-9a-z]{26}$/, 'Not a book id')
+
+export const BookCreateSchema = z
+  .strictObject({
+    ...bookFields,
+    publisher: editionFields.publisher.optional(),
+    format: editionFields.format.optional(),
+    pageCount: editionFields.pageCount.optional(),
+    releaseDate: editionFields.releaseDate.optional(),
+    series: editionFields.series.optional(),
+    subjectIds: editionFields.subjectIds.optional(),
+    editionOf: bookIdValue.optional().openapi({
+      description:
+        'Another book (edition) of the same work: the new book joins that work, so the two list each other ' +
+        'as editions. Absent: the book starts a work of its own.',
+    }),
+  })
+  .openapi('BookCreate')
 
 export const BookUpdateSchema = z
   .strictObject({
     ...bookFields,
+    publisher: editionFields.publisher.nullable(),
+    format: editionFields.format.nullable(),
+    pageCount: editionFields.pageCount.nullable(),
+    releaseDate: editionFields.releaseDate.nullable(),
+    series: editionFields.series.nullable().openapi({ description: 'null: not part of a series' }),
+    subjectIds: editionFields.subjectIds,
+    editionOf: bookIdValue.openapi({ description: 'Move this edition to the work of another book' }),
     description: z.string().trim().max(10_000),
     stockAdjustment: z
       .number()
@@ -107,10 +172,41 @@ export const BookSchema = z
     price: MoneySchema,
     stock: z.number().int().openapi({ example: 12 }),
     inStock: z.boolean(),
+    workId: z.string().openapi({
+      description: 'The work this book is an edition of',
+      example: 'wk_8m1z4b2c3d4e5f6g7h8j9k0m1n',
+    }),
+    publisher: z.string().nullable(),
+    format: z.enum(BOOK_FORMATS).nullable(),
+    pageCount: z.number().int().nullable(),
+    releaseDate: z.string().nullable().openapi({ format: 'date' }),
+    series: z
+      .object({ id: z.string(), name: z.string(), position: z.number().nullable() })
+      .nullable()
+      .openapi('BookSeries'),
+    subjects: z.array(SubjectRefViewSchema),
+    coverUrl: z.string().nullable().openapi({ description: 'The cover image (immutable URL), or null' }),
     createdAt: z.string().openapi({ format: 'date-time' }),
     updatedAt: z.string().openapi({ format: 'date-time' }),
   })
   .openapi('Book')
+
+export const EditionSchema = z
+  .object({
+    id: z.string(),
+    isbn: z.string(),
+    format: z.enum(BOOK_FORMATS).nullable(),
+    price: MoneySchema,
+    inStock: z.boolean(),
+  })
+  .openapi('Edition')
+
+/** One book as `GET /v1/books/{id}` and the writes answer it: with the other editions of its work. */
+export const BookDetailSchema = BookSchema.extend({
+  editions: z.array(EditionSchema).openapi({
+    description: 'The other editions of the same work ("also as e-book / hardcover"), by format',
+  }),
+}).openapi('BookDetail')
 
 export const SORT_FIELDS = ['relevance', 'title', 'price', 'publishedYear', 'createdAt'] as const
 
@@ -131,6 +227,47 @@ export const ListBooksQuerySchema = z
     minPrice: z.coerce.number().int().min(0).optional().openapi({ description: 'Minor units, inclusive' }),
     maxPrice: z.coerce.number().int().min(0).optional().openapi({ description: 'Minor units, inclusive' }),
     inStock: booleanQuery.optional().openapi({ description: 'true: stock > 0; false: sold out' }),
+    subject: SubjectRefSchema.optional().openapi({
+      description: 'A subject id or slug: books filed under it or any of its descendants',
+      example: 'fantasy',
+    }),
+    format: z.enum(BOOK_FORMATS).optional(),
+    publisher: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: 'Exact, case-insensitive' }),
+    series: z
+      .string()
+      .regex(/^[a-z]{2,4}_[0-9a-z]{26}$/, 'Not a series id')
+      .optional()
+      .openapi({ description: "A series id (from a book's `series.id`)" }),
+    facets: z
+      .string()
+      .max(64)
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) return undefined
+        const names = [...new Set(value.split(',').map((name) => name.trim()))]
+        const unknown = names.filter((name) => !(FACETS as readonly string[]).includes(name))
+        if (unknown.length) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `Unknown facet ${unknown.join(', ')}; use ${FACETS.join(', ')}`,
+          })
+          return z.NEVER
+        }
+        return names as (typeof FACETS)[number][]
+      })
+      .openapi({
+        type: 'string',
+        description:
+          `Comma-separated, any of ${FACETS.join(', ')}: adds \`facets\` to the answer, counts per value over ` +
+          'every book matching the query and filters (see the README, "Facets")',
+        example: 'subject,language,format,price',
+      }),
     sort: z.enum(SORT_FIELDS).optional().openapi({
       description: 'Default: relevance when q is given, otherwise createdAt',
     }),
@@ -167,6 +304,7 @@ export type Book = z.output<typeof BookSchema>
 export const BookListSchema = z
   .object({
     data: z.array(BookSchema),
+    facets: FacetsSchema.optional(),
     nextCursor: z
       .string()
       .nullable()

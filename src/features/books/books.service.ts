@@ -1,33 +1,17 @@
-import { and, asc, desc, eq, gt, gte, lte, type SQL, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
-import { isUniqueViolation } from '../../db/errors'
 import { booksFts } from '../../db/fts'
 import { type BookRow, books } from '../../db/schema'
 import { invalidCursor, type Keyset, keysetPage, readCursor } from '../../http/pagination'
 import { ApiError } from '../../http/problem'
-import { randomId } from '../../lib/ids'
-import { auditedBookWrite } from './books.audit'
-import type { Book, BookCreate, BookUpdate, ListBooksQuery } from './books.schemas'
+import { facetCounts } from './books.facets'
+import { filterConditions, type ResolvedFilters, resolveFilters } from './books.filters'
+import type { ListBooksQuery } from './books.schemas'
+import { type ListExtras, listExtras, toBook, toBookDetail, type ViewOptions } from './books.views'
 import { buildMatchExpression } from './search-query'
 
-export function toBook(row: BookRow): Book {
-  return {
-    id: row.id,
-    isbn: row.isbn,
-    title: row.title,
-    authors: row.authors,
-    description: row.description,
-    language: row.language,
-    publishedYear: row.publishedYear,
-    price: { amount: row.priceAmount, currency: row.currency },
-    stock: row.stock,
-    inStock: row.stock > 0,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  }
-}
+export { createBook, deleteBook, updateBook } from './books.writes'
 
 type SortField = NonNullable<ListBooksQuery['sort']>
 
@@ -103,30 +87,23 @@ export function buildListBooksQuery(
   db: Db,
   query: ListBooksQuery,
   window: PageWindow = { after: readCursor(query.cursor, { schema: cursorSchema }), take: query.limit + 1 },
+  resolved: ResolvedFilters = {},
 ) {
   const match = buildMatchExpression(query)
   const { sort, order } = sortOf(query)
   const direction = order === 'asc' ? asc : desc
-  const filtered =
-    query.language !== undefined ||
-    query.minPrice !== undefined ||
-    query.maxPrice !== undefined ||
-    query.inStock !== undefined
-  if (match && sort === 'relevance' && !filtered) {
+  const filters = filterConditions(db, query, resolved)
+  if (match && sort === 'relevance' && filters.length === 0) {
     return { statement: rankedSearch(db, window, match, order), sort, order }
   }
   const key = sortKey(sort)
   const conditions: (SQL | undefined)[] = [
     match ? sql`${booksFts} MATCH ${match}` : undefined,
-    query.language ? eq(books.language, query.language) : undefined,
-    query.minPrice !== undefined ? gte(books.priceAmount, query.minPrice) : undefined,
-    query.maxPrice !== undefined ? lte(books.priceAmount, query.maxPrice) : undefined,
-    query.inStock === true ? gt(books.stock, 0) : undefined,
-    query.inStock === false ? eq(books.stock, 0) : undefined,
+    ...filters,
     afterCursor(window.after, sort, order, key, sql`${books.seq}`),
   ]
   const select = db
-    .select({ book: books, rank: match ? booksFts.rank : sql<number | null>`NULL` })
+    .select({ book: books, rank: match ? booksFts.rank : sql<number | null>`NULL`, ...listExtras() })
     .from(books)
   const joined = match ? select.innerJoin(booksFts, eq(booksFts.rowid, books.seq)) : select
   const statement = joined
@@ -156,136 +133,33 @@ function rankedSearch(db: Db, window: PageWindow, match: string, order: 'asc' | 
     .limit(window.take)
     .as('ranked')
   return db
-    .select({ book: books, rank: sql<number | null>`${ranked.rank}` })
+    .select({ book: books, rank: sql<number | null>`${ranked.rank}`, ...listExtras() })
     .from(ranked)
     .innerJoin(books, eq(books.seq, ranked.seq))
     .orderBy(direction(ranked.rank), direction(ranked.seq))
 }
 
-export async function listBooks(db: Db, query: ListBooksQuery) {
+export async function listBooks(db: Db, query: ListBooksQuery, view: ViewOptions) {
   const { sort, order } = sortOf(query)
-  const keyset: Keyset<BookCursor, { book: BookRow; rank: number | null }> = {
+  const resolved = await resolveFilters(db, query)
+  const keyset: Keyset<BookCursor, { book: BookRow; rank: number | null } & ListExtras> = {
     schema: cursorSchema,
     keyOf: (row) => ({ s: sort, o: order, k: sortValue(sort, row.book, row.rank), i: row.book.seq }),
   }
-  const { rows, nextCursor } = await keysetPage(
-    keyset,
-    query,
-    async (after, take) => await buildListBooksQuery(db, query, { after, take }).statement,
-  )
-  return { data: rows.map((row) => toBook(row.book)), nextCursor }
+  const [{ rows, nextCursor }, facets] = await Promise.all([
+    keysetPage(
+      keyset,
+      query,
+      async (after, take) => await buildListBooksQuery(db, query, { after, take }, resolved).statement,
+    ),
+    query.facets ? facetCounts(db, query, resolved, query.facets) : undefined,
+  ])
+  const data = rows.map((row) => toBook(row.book, row, view))
+  return facets ? { data, facets, nextCursor } : { data, nextCursor }
 }
 
-export async function getBook(db: Db, id: string): Promise<Book> {
+export async function getBook(db: Db, id: string, view: ViewOptions) {
   const row = await db.query.books.findFirst({ where: eq(books.id, id) })
-  if (!row) throw notFound(id)
-  return toBook(row)
-}
-
-const notFound = (id: string) =>
-  new ApiError(404, { title: 'Book not found', detail: `No book has id ${id}` })
-
-const duplicateIsbn = (isbn: string) =>
-  new ApiError(409, {
-    title: 'Duplicate ISBN',
-    detail: `A book with ISBN ${isbn} already exists`,
-    errors: [{ pointer: '/body/isbn', detail: 'Already in the catalog' }],
-  })
-
-export async function createBook(db: Db, input: BookCreate, actorId?: string): Promise<Book> {
-  const now = new Date()
-  const id = randomId('bk')
-  const insert = db
-    .insert(books)
-    .values({
-      id,
-      isbn: input.isbn,
-      title: input.title,
-      authors: input.authors,
-      description: input.description,
-      language: input.language,
-      publishedYear: input.publishedYear,
-      priceAmount: input.price.amount,
-      currency: input.price.currency,
-      stock: input.stock,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning()
-  try {
-    const rows = (await writeAudited(
-      db,
-      insert,
-      actorId ? { actorId, action: 'book.create', bookId: id, now } : undefined,
-    )) as BookRow[]
-    return toBook(rows[0]!)
-  } catch (error) {
-    if (isUniqueViolation(error, 'books.isbn')) throw duplicateIsbn(input.isbn)
-    throw error
-  }
-}
-
-export async function updateBook(db: Db, id: string, input: BookUpdate, actorId?: string): Promise<Book> {
-  const { price, stockAdjustment, ...fields } = input
-  const now = new Date()
-  const changes = {
-    ...fields,
-    ...(price ? { priceAmount: price.amount, currency: price.currency } : {}),
-    ...(stockAdjustment !== undefined ? { stock: sql`${books.stock} + ${stockAdjustment}` } : {}),
-    updatedAt: now,
-  }
-  // A relative adjustment is one conditional UPDATE: it cannot lose a concurrent checkout's reservation, and it
-  // refuses to take stock below zero instead of failing on the CHECK constraint.
-  const guard = stockAdjustment !== undefined ? gte(sql`${books.stock} + ${stockAdjustment}`, 0) : undefined
-  let row: BookRow | undefined
-  try {
-    const update = db
-      .update(books)
-      .set(changes)
-      .where(and(eq(books.id, id), guard))
-      .returning()
-    ;[row] = (await writeAudited(
-      db,
-      update,
-      actorId ? { actorId, action: 'book.update', bookId: id, now } : undefined,
-    )) as BookRow[]
-  } catch (error) {
-    if (input.isbn && isUniqueViolation(error, 'books.isbn')) throw duplicateIsbn(input.isbn)
-    throw error
-  }
-  if (row) return toBook(row)
-  const exists = await db.query.books.findFirst({ columns: { stock: true }, where: eq(books.id, id) })
-  if (!exists) throw notFound(id)
-  throw new ApiError(409, {
-    title: 'Not enough stock',
-    detail: `Stock is ${exists.stock}; an adjustment of ${stockAdjustment} would take it below zero`,
-    errors: [{ pointer: '/body/stockAdjustment', detail: `At least ${-exists.stock}` }],
-  })
-}
-
-export async function deleteBook(db: Db, id: string, actorId?: string): Promise<void> {
-  const remove = db.delete(books).where(eq(books.id, id)).returning({ id: books.id })
-  const now = new Date()
-  const deleted = (await writeAudited(
-    db,
-    remove,
-    actorId ? { actorId, action: 'book.delete', bookId: id, now } : undefined,
-  )) as {
-    id: string
-  }[]
-  if (deleted.length === 0) throw notFound(id)
-}
-
-/**
- * Runs a write, with its audit entry in the same batch when an admin made it (who, what, when, before, after);
- * returns the write's own result.
- */
-async function writeAudited(
-  db: Db,
-  write: Statement,
-  audit: Parameters<typeof auditedBookWrite>[1] | undefined,
-) {
-  if (!audit) return (await runBatch(db, [write]))[0]
-  const statements = auditedBookWrite(db, audit, write)
-  return (await runBatch(db, statements))[statements.indexOf(write)]
+  if (!row) throw new ApiError(404, { title: 'Book not found', detail: `No book has id ${id}` })
+  return await toBookDetail(db, row, view)
 }

@@ -1,10 +1,18 @@
 import { and, desc, eq, gt, inArray, ne, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { booksFts } from '../../db/fts'
-import { bookRelations, bookSubjects, books, orderLines, orders, subjects } from '../../db/schema'
+import {
+  type BookRow,
+  bookRelations,
+  bookSubjects,
+  books,
+  orderLines,
+  orders,
+  subjects,
+} from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import type { Book } from './books.schemas'
-import { toBook } from './books.service'
+import { toBooks, type ViewOptions } from './books.views'
 import { searchTerms } from './search-query'
 
 /** Order statuses that count as bought: paid and not taken back (refunds and cancellations do not count). */
@@ -133,7 +141,7 @@ export function buildSimilarCandidatesQuery(own: OwnBook, subjectIds: string[], 
  * best score first. Each source reads a fixed window through an index: book_subjects' primary key per subject,
  * the word index's authors column per author.
  */
-async function similarBooks(db: Db, own: OwnBook, limit: number) {
+async function similarBooks(db: Db, own: OwnBook, limit: number): Promise<BookRow[]> {
   const ownSubjects = await db
     .select({ id: bookSubjects.subjectId })
     .from(bookSubjects)
@@ -154,7 +162,7 @@ async function similarBooks(db: Db, own: OwnBook, limit: number) {
     .select()
     .from(books)
     .where(inArray(books.id, [...position.keys()]))
-  return rows.sort((a, b) => position.get(a.id)! - position.get(b.id)!).map(toBook)
+  return rows.sort((a, b) => position.get(a.id)! - position.get(b.id)!)
 }
 
 /** The recomputed pairs of a book, unexecuted: a range of book_relations_rank_idx, best first. */
@@ -173,13 +181,27 @@ export function buildBoughtTogetherQuery(db: Db, own: { id: string; workId: stri
  * "bought_together"`), else the same subjects and authors (`source: "similar"`). Out-of-stock books and other
  * editions of the same work are left out in both, at read time, so a sell-out shows at once.
  */
-export async function relatedBooks(db: Db, id: string, limit: number): Promise<RelatedBooks> {
+export async function relatedBooks(
+  db: Db,
+  id: string,
+  limit: number,
+  view: ViewOptions,
+): Promise<RelatedBooks> {
   const own = await db.query.books.findFirst({
     columns: { id: true, workId: true, authors: true },
     where: eq(books.id, id),
   })
   if (!own) throw new ApiError(404, { title: 'Book not found', detail: `No book has id ${id}` })
   const together = await buildBoughtTogetherQuery(db, own, limit)
-  if (together.length > 0) return { source: 'bought_together', data: together.map((row) => toBook(row.book)) }
-  return { source: 'similar', data: await similarBooks(db, own, limit) }
+  if (together.length > 0) {
+    return {
+      source: 'bought_together',
+      data: await toBooks(
+        db,
+        together.map((row) => row.book),
+        view,
+      ),
+    }
+  }
+  return { source: 'similar', data: await toBooks(db, await similarBooks(db, own, limit), view) }
 }

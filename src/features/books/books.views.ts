@@ -1,0 +1,129 @@
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client'
+import { type BookRow, books, series } from '../../db/schema'
+import { type SubjectRef, subjectsOfBooks } from '../subjects'
+import type { Book } from './books.schemas'
+import { coverUrl } from './cover-url'
+
+/** What a book view needs beyond its row: where covers are served (PUBLIC_API_URL). */
+export type ViewOptions = { publicApiUrl: string }
+
+type Extras = { seriesName: string | null; subjects: SubjectRef[] | string | null }
+
+/**
+ * What a list row carries beside the book, read by the list query itself (correlated subqueries over
+ * book_subjects_book_idx and the series primary key), so a page costs one round trip, not three.
+ */
+export function listExtras() {
+  // Written out: the outer `books` must be named explicitly, and drizzle leaves columns of a single-table select
+  // unqualified. Static SQL, no user input.
+  return {
+    subjects: sql<
+      string | null
+    >`(select json_group_array(json_object('id', filed_subject.id, 'name', filed_subject.name, 'slug', filed_subject.slug)) from book_subjects filed inner join subjects filed_subject on filed_subject.id = filed.subject_id where filed.book_id = "books"."id")`,
+    seriesName: sql<
+      string | null
+    >`(select named_series.name from series named_series where named_series.id = "books"."series_id")`,
+  }
+}
+
+export type ListExtras = { subjects: string | null; seriesName: string | null }
+
+const byName = (a: SubjectRef, b: SubjectRef) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' })
+
+/** Subjects as read by `listExtras` (a JSON array) or already parsed. */
+function subjectList(value: SubjectRef[] | string | null): SubjectRef[] {
+  if (Array.isArray(value)) return value
+  return value ? (JSON.parse(value) as SubjectRef[]).sort(byName) : []
+}
+
+export function toBook(row: BookRow, extras: Extras, view: ViewOptions): Book {
+  return {
+    id: row.id,
+    isbn: row.isbn,
+    title: row.title,
+    authors: row.authors,
+    description: row.description,
+    language: row.language,
+    publishedYear: row.publishedYear,
+    price: { amount: row.priceAmount, currency: row.currency },
+    stock: row.stock,
+    inStock: row.stock > 0,
+    // Migration 0009 gave every existing book a work and every write sets one; a row written around the API
+    // (a script) without one is still its own work.
+    workId: row.workId ?? `wk_${row.id.slice(3)}`,
+    publisher: row.publisher,
+    format: row.format,
+    pageCount: row.pageCount,
+    releaseDate: row.releaseDate,
+    series:
+      row.seriesId && extras.seriesName !== null
+        ? { id: row.seriesId, name: extras.seriesName, position: row.seriesPosition }
+        : null,
+    subjects: subjectList(extras.subjects),
+    coverUrl: coverUrl(view.publicApiUrl, row.coverKey),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  }
+}
+
+/** Book views for rows: their subjects and series names in two indexed reads for the whole page. */
+export async function toBooks(db: Db, rows: BookRow[], view: ViewOptions): Promise<Book[]> {
+  const seriesIds = [...new Set(rows.flatMap((row) => (row.seriesId ? [row.seriesId] : [])))]
+  const [subjectsByBook, seriesRows] = await Promise.all([
+    subjectsOfBooks(
+      db,
+      rows.map((row) => row.id),
+    ),
+    seriesIds.length
+      ? db.select({ id: series.id, name: series.name }).from(series).where(inArray(series.id, seriesIds))
+      : Promise.resolve([]),
+  ])
+  const seriesNames = new Map(seriesRows.map((row) => [row.id, row.name]))
+  return rows.map((row) =>
+    toBook(
+      row,
+      {
+        seriesName: row.seriesId ? (seriesNames.get(row.seriesId) ?? null) : null,
+        subjects: subjectsByBook.get(row.id) ?? [],
+      },
+      view,
+    ),
+  )
+}
+
+const FORMAT_ORDER = ['hardcover', 'paperback', 'ebook', 'audiobook']
+
+/** The other editions of a book's work, for "also as e-book / hardcover" (books_work_idx). */
+export async function editionsOf(db: Db, row: BookRow) {
+  if (!row.workId) return []
+  const rows = await db
+    .select({
+      id: books.id,
+      isbn: books.isbn,
+      format: books.format,
+      priceAmount: books.priceAmount,
+      currency: books.currency,
+      stock: books.stock,
+    })
+    .from(books)
+    .where(and(eq(books.workId, row.workId), ne(books.id, row.id)))
+    .orderBy(asc(books.seq))
+    .limit(50)
+  const rank = (format: string | null) => (format ? FORMAT_ORDER.indexOf(format) : FORMAT_ORDER.length)
+  return rows
+    .sort((a, b) => rank(a.format) - rank(b.format))
+    .map((edition) => ({
+      id: edition.id,
+      isbn: edition.isbn,
+      format: edition.format,
+      price: { amount: edition.priceAmount, currency: edition.currency },
+      inStock: edition.stock > 0,
+    }))
+}
+
+/** The single-book answer: the book and the other editions of its work. */
+export async function toBookDetail(db: Db, row: BookRow, view: ViewOptions) {
+  const [[book], editions] = await Promise.all([toBooks(db, [row], view), editionsOf(db, row)])
+  return { ...book!, editions }
+}

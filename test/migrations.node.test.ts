@@ -1,0 +1,72 @@
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createClient } from '@libsql/client'
+import { drizzle } from 'drizzle-orm/libsql'
+import { migrate } from 'drizzle-orm/libsql/migrator'
+import { describe, expect, it } from 'vitest'
+import { OLD_BOOKS, oldShapeInserts, survivingRows } from './helpers/migration-fixture'
+
+/**
+ * The libSQL side of test/migrations.workerd.test.ts: drizzle's migrator on a copy of drizzle/ cut after 0008,
+ * the old rows, then the migrator on the real folder (it applies only what the database has not seen).
+ */
+type Journal = { entries: { idx: number; tag: string }[] }
+
+function folderUpTo0008(): string {
+  const folder = join(tmpdir(), 'folio-tests', `migrations-${crypto.randomUUID()}`)
+  mkdirSync(join(folder, 'meta'), { recursive: true })
+  const journal = JSON.parse(readFileSync('drizzle/meta/_journal.json', 'utf8')) as Journal
+  const kept = journal.entries.filter((entry) => entry.idx <= 8)
+  writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: kept }))
+  for (const entry of kept)
+    copyFileSync(join('drizzle', `${entry.tag}.sql`), join(folder, `${entry.tag}.sql`))
+  return folder
+}
+
+describe('migrations on libSQL keep every existing book and order', () => {
+  it('applies 0009 and later over a catalogue and orders of the 0008 shape', async () => {
+    const client = createClient({ url: `file:${join(tmpdir(), 'folio-tests', `${crypto.randomUUID()}.db`)}` })
+    const old = folderUpTo0008()
+    expect(readdirSync(old).filter((name) => name.endsWith('.sql'))).toHaveLength(9)
+    await migrate(drizzle(client), { migrationsFolder: old })
+    const columns = await client.execute("SELECT name FROM pragma_table_info('books')")
+    expect(columns.rows.map((row) => row.name)).not.toContain('work_id')
+    await client.batch(
+      oldShapeInserts().map(([sql, args]) => ({ sql, args: args as never })),
+      'write',
+    )
+
+    await migrate(drizzle(client), { migrationsFolder: './drizzle' })
+    const after = await survivingRows(
+      async (sql, args = []) =>
+        (await client.execute({ sql, args: args as never })).rows.map((row) => ({ ...row })) as Record<
+          string,
+          unknown
+        >[],
+    )
+    expect(after.books).toEqual(
+      OLD_BOOKS.map((book) => ({
+        id: book.id,
+        isbn: book.isbn,
+        title: book.title,
+        price: book.price,
+        stock: book.stock,
+        work_id: `wk_${book.id.slice(3)}`,
+        work_title: book.title,
+      })),
+    )
+    expect(after.orders).toEqual([
+      { id: after.orderId, user_id: after.userId, status: 'paid', total_amount: 4298 },
+    ])
+    expect(after.lines).toEqual([
+      { order_id: after.orderId, book_id: OLD_BOOKS[0]!.id, unit_amount: 1299 },
+      { order_id: after.orderId, book_id: OLD_BOOKS[1]!.id, unit_amount: 2999 },
+    ])
+    expect(after.users).toEqual([{ id: after.userId }])
+    expect(after.found).toHaveLength(1)
+    expect(after.orphanWorks).toEqual([])
+    expect((await client.execute('PRAGMA foreign_key_check')).rows).toEqual([])
+    client.close()
+  })
+})
