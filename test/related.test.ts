@@ -1,16 +1,7 @@
 import { eq, type SQL, sql } from 'drizzle-orm'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { harness } from '#harness'
-import {
-  bookRelations,
-  bookSubjects,
-  books,
-  type OrderStatus,
-  orderLines,
-  orders,
-  subjects,
-  works,
-} from '../src/db/schema'
+import { bookRelations, books, type OrderStatus, orderLines, orders } from '../src/db/schema'
 import { runDiscoveryCron } from '../src/features/books'
 import {
   buildBoughtTogetherQuery,
@@ -20,7 +11,7 @@ import {
 import { randomId } from '../src/lib/ids'
 import { createBook, uniqueWord } from './helpers/fixtures'
 import { api, json } from './helpers/http'
-import { createUser } from './helpers/tokens'
+import { adminToken, createUser } from './helpers/tokens'
 
 type Related = { source: 'bought_together' | 'similar'; data: { id: string }[] }
 
@@ -111,20 +102,10 @@ describe('GET /v1/books/{id}/related: bought together', () => {
   })
 
   it('leaves out other editions of the same work and books out of stock', async () => {
-    const workId = randomId('wk')
-    const now = new Date()
-    await harness
-      .db()
-      .insert(works)
-      .values({ id: workId, title: 'Shared work', createdAt: now, updatedAt: now })
-    const [hardcover, ebook, soldOut, fine] = [
-      await book(),
-      await book(),
-      await book({ stock: 1 }),
-      await book(),
-    ]
-    await harness.db().update(books).set({ workId }).where(eq(books.id, hardcover))
-    await harness.db().update(books).set({ workId }).where(eq(books.id, ebook))
+    const hardcover = await book()
+    // Filed as another edition of the same work, through the API (editionOf).
+    const ebook = await book({ editionOf: hardcover })
+    const [soldOut, fine] = [await book({ stock: 1 }), await book()]
     for (const person of await buyers(3)) await bought(person, [hardcover, ebook, soldOut, fine])
     await recompute()
     expect(ids(await related(hardcover)).sort()).toEqual([soldOut, fine].sort())
@@ -139,44 +120,31 @@ describe('GET /v1/books/{id}/related: bought together', () => {
 })
 
 describe('GET /v1/books/{id}/related: the fallback', () => {
-  async function subject(name: string, parent?: { id: string; path: string; depth: number }) {
-    const id = randomId('sb')
-    const now = new Date()
-    const path = `${parent?.path ?? '/'}${id}/`
-    const depth = parent ? parent.depth + 1 : 0
-    await harness
-      .db()
-      .insert(subjects)
-      .values({
-        id,
-        name,
-        slug: uniqueWord('s'),
-        parentId: parent?.id,
-        path,
-        depth,
-        createdAt: now,
-        updatedAt: now,
-      })
-    return { id, path, depth }
+  async function subject(name: string, parentId?: string): Promise<string> {
+    const response = await api('POST', '/v1/subjects', {
+      token: await adminToken(),
+      body: { name: `${name} ${uniqueWord('s')}`, ...(parentId ? { parentId } : {}) },
+    })
+    expect(response.status, await response.clone().text()).toBe(201)
+    return (await json(response)).id
   }
-  const file = (bookId: string, subjectId: string) =>
-    harness.db().insert(bookSubjects).values({ bookId, subjectId })
 
   it('without enough purchases, answers books sharing its subjects and authors, best match first', async () => {
     const author = `Writer ${uniqueWord('au')}`
     const fantasy = await subject('Fantasy')
     const epic = await subject('Epic fantasy', fantasy)
-    const start = await book({ authors: [author] })
-    const sameAuthorAndSubject = await book({ authors: [author] })
+    const filed = { subjectIds: [epic] }
+    const start = await book({ authors: [author], ...filed })
+    const sameAuthorAndSubject = await book({ authors: [author], ...filed })
     const sameAuthor = await book({ authors: [author] })
-    const sameSubject = await book()
-    const soldOut = await book({ authors: [author], stock: 0 })
+    const sameSubject = await book(filed)
+    const soldOut = await book({ authors: [author], stock: 0, ...filed })
     const unrelated = await book()
-    for (const id of [start, sameAuthorAndSubject, sameSubject, soldOut]) await file(id, epic.id)
     const answer = await related(start)
     expect(answer.source).toBe('similar')
     expect(ids(answer)).toEqual([sameAuthorAndSubject, sameAuthor, sameSubject])
     expect(ids(answer)).not.toContain(unrelated)
+    expect(ids(answer)).not.toContain(soldOut)
     expect(ids(await related(start, '?limit=1'))).toEqual([sameAuthorAndSubject])
   })
 

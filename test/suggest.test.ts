@@ -1,9 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { harness } from '#harness'
-import { subjects } from '../src/db/schema'
 import { buildSuggestQueries } from '../src/features/search/suggest.service'
-import { randomId } from '../src/lib/ids'
 import { createBook, uniqueWord } from './helpers/fixtures'
 import { api, json } from './helpers/http'
 import { adminToken } from './helpers/tokens'
@@ -24,14 +22,10 @@ const suggest = async (query: string) => {
 // A made-up stem shared by this file's titles, authors and subjects, so other files' rows never match.
 const stem = uniqueWord('tq').slice(0, 8)
 
-async function subject(name: string) {
-  const id = randomId('sb')
-  const now = new Date()
-  await harness
-    .db()
-    .insert(subjects)
-    .values({ id, name, slug: uniqueWord('s'), path: `/${id}/`, depth: 0, createdAt: now, updatedAt: now })
-  return id
+async function subject(name: string): Promise<string> {
+  const response = await api('POST', '/v1/subjects', { token: await adminToken(), body: { name } })
+  expect(response.status, await response.clone().text()).toBe(201)
+  return (await json(response)).id
 }
 
 const ids: Record<string, string> = {}
