@@ -56,6 +56,11 @@ const configSchema = z.object({
   RATE_LIMIT_USER_POLICY: rateLimitPolicy.default({ limit: 300, period: 60 }),
   RATE_LIMIT_AUTH_POLICY: rateLimitPolicy.default({ limit: 10, period: 60 }),
   LIBSQL_AUTH_TOKEN: z.string().optional(),
+  /**
+   * "Customers who bought this also bought": distinct buyers a pair of books needs before it is shown. At least 2,
+   * so one order can never reveal another customer's basket; more hides smaller groups too.
+   */
+  RECOMMENDATION_MIN_BUYERS: z.coerce.number().int().min(2).max(1000).default(3),
   /** Secret mixed into every password hash (src/lib/password.ts). Changing it invalidates all passwords. */
   PASSWORD_PEPPER: z.string().min(16, 'must be a random secret of at least 16 characters'),
   /**

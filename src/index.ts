@@ -4,6 +4,7 @@ import { createDb } from './db/client'
 import { loggableError } from './db/errors'
 import type { Bindings, ImportQueueMessage, MailQueueMessage } from './env'
 import { runIdentityMaintenance } from './features/auth'
+import { runDiscoveryCron } from './features/books'
 import { sweepOrphanCovers } from './features/covers'
 import { handleImportQueue } from './features/imports'
 import { deliverAllLiveOutbox, liveChannelClass } from './features/live'
@@ -38,7 +39,10 @@ export default {
     batch.queue === 'folio-imports'
       ? handleImportQueue(batch as MessageBatch<ImportQueueMessage>, env)
       : handleMailQueue(batch as MessageBatch<MailQueueMessage>, env),
-  /** Cron (wrangler.toml [triggers]): commerce jobs, re-enqueue due mail, drop expired identity rows, sweep orphan covers. */
+  /**
+   * Cron (wrangler.toml [triggers]): commerce jobs, re-enqueue due mail, drop expired identity rows, sweep orphan
+   * covers, recompute recommendations and prune search misses.
+   */
   scheduled: async (controller, env, context) => {
     const jobs = {
       commerce: runCommerceCron(env, new Date(controller.scheduledTime)),
@@ -47,6 +51,7 @@ export default {
       // Live events left in the outbox (a delivery that failed after its commit) are delivered again.
       live: deliverAllLiveOutbox(env, createDb(env).db),
       covers: sweepOrphanCovers(env, new Date(controller.scheduledTime)),
+      discovery: runDiscoveryCron(env, new Date(controller.scheduledTime)),
     }
     // Independent jobs: one failing must neither stop nor hide the others.
     context.waitUntil(

@@ -71,6 +71,8 @@ describe('route policies in the published document', () => {
     expect(cached.sort()).toEqual([
       'GET /v1/books',
       'GET /v1/books/{id}',
+      'GET /v1/books/{id}/related',
+      'GET /v1/search/suggest',
       'GET /v1/subjects',
       'GET /v1/subjects/{id}',
     ])

@@ -9,6 +9,7 @@ import { importsRouter } from '../features/imports'
 import { liveRouter } from '../features/live'
 import { devMailRouter } from '../features/mail'
 import { ordersRouter } from '../features/orders'
+import { searchRouter } from '../features/search'
 import { subjectsRouter } from '../features/subjects'
 import { usersRouter } from '../features/users'
 import type { createRouter } from '../http/router'
@@ -33,4 +34,5 @@ export function mountRouters(app: ReturnType<typeof createRouter>) {
     .route('/v1', auditRouter)
     .route('/v1', coversRouter)
     .route('/v1', importsRouter)
+    .route('/v1', searchRouter)
 }

@@ -65,10 +65,17 @@ export function invalidCursor(): ApiError {
  * this header under a key that ignores unknown parameters, so echoing them would let one request poison the
  * entry every later reader gets (OWASP WSTG-INPV-17, web cache poisoning).
  */
-export function setNextLink(c: Context, nextCursor: string | null, query: { shape: object }): void {
+export function setNextLink(
+  c: Context,
+  nextCursor: string | null,
+  query: { shape: object },
+  /** Parameters the next page takes from the answer instead of the request (a corrected search's `q`). */
+  replaced: Record<string, string> = {},
+): void {
   if (!nextCursor) return
   const url = new URL(c.req.url)
   const params = canonicalQuery(url.searchParams, Object.keys(query.shape))
+  for (const [name, value] of Object.entries(replaced)) params.set(name, value)
   params.set('cursor', nextCursor)
   params.sort()
   c.header('Link', `<${url.pathname}?${params}>; rel="next"`)

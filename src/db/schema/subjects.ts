@@ -26,6 +26,8 @@ export const subjects = sqliteTable(
     uniqueIndex('subjects_slug_idx').on(table.slug),
     uniqueIndex('subjects_path_idx').on(table.path),
     uniqueIndex('subjects_code_idx').on(table.code),
+    // As-you-type suggestions match a subject by the start of its name (GET /v1/search/suggest, migration 0010).
+    index('subjects_name_idx').on(sql`${table.name} COLLATE NOCASE`),
     index('subjects_parent_idx').on(table.parentId),
     check('subjects_depth_non_negative', sql`depth >= 0`),
   ],

@@ -1,8 +1,12 @@
+import { runAfterResponse } from '../../http/background'
 import { setNextLink } from '../../http/pagination'
 import type { AppRouteHandler } from '../../http/router'
 import { deleteCoverObject } from '../covers'
+import { recordSearchMiss } from '../search'
 import * as routes from './books.routes'
 import * as service from './books.service'
+import { searchBooks } from './books-search'
+import { normalisedSearch } from './search-query'
 
 const PUBLIC_CACHE = 'public, max-age=30, stale-while-revalidate=60'
 
@@ -11,8 +15,14 @@ const viewOptions = (c: { var: { config: { PUBLIC_API_URL: string } } }) => ({
 })
 
 export const listBooks: AppRouteHandler<typeof routes.listBooks> = async (c) => {
-  const page = await service.listBooks(c.var.db, c.req.valid('query'), viewOptions(c))
-  setNextLink(c, page.nextCursor, routes.listBooks.request.query)
+  const query = c.req.valid('query')
+  const { page, nextQuery, missed } = await searchBooks(c.var.db, query, viewOptions(c))
+  setNextLink(c, page.nextCursor, routes.listBooks.request.query, nextQuery ? { q: nextQuery } : {})
+  // Counted off the response path. Only a request that reaches this handler counts: an answer served from the
+  // edge cache (src/middleware/cache.ts) does not, so a miss is counted once per catalog version and edge.
+  if (missed && query.q !== undefined) {
+    runAfterResponse(c, 'search miss', recordSearchMiss(c.var.db, normalisedSearch(query.q)))
+  }
   c.header('Cache-Control', PUBLIC_CACHE)
   return c.json(page, 200)
 }

@@ -309,5 +309,23 @@ export const BookListSchema = z
       .string()
       .nullable()
       .openapi({ description: 'Pass as cursor for the next page; null at the end' }),
+    didYouMean: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({
+        description:
+          'With `q` only: a corrected spelling, offered when `q` found fewer than 3 books on its first page and the ' +
+          'correction finds more (`tolkein` → `tolkien`); null otherwise.',
+        example: 'harry potter',
+      }),
+    corrected: z
+      .boolean()
+      .optional()
+      .openapi({
+        description:
+          'With `q` only: true when `q` found nothing and `data` holds the books found for `didYouMean` instead ' +
+          '(the `Link` to the next page searches for `didYouMean`).',
+      }),
   })
   .openapi('BookList')

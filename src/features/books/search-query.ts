@@ -11,6 +11,19 @@ export function searchTerms(text: string): string[] {
   return (text.normalize('NFKC').match(/[\p{L}\p{N}\p{M}]+/gu) ?? []).slice(0, MAX_TERMS)
 }
 
+/**
+ * A search as counted among the misses: its words, case and accents folded, in order, one space apart. Two
+ * spellings of the same search ("Harry  POTTER!" and "harry potter") are one entry.
+ */
+export function normalisedSearch(text: string): string {
+  return searchTerms(text).map(foldWord).join(' ')
+}
+
+/** Case and accents folded the way the word index (unicode61 remove_diacritics) and the trigram index fold them. */
+export function foldWord(word: string): string {
+  return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+}
+
 /** Each word quoted and prefix-matched: `tekup` finds "Tekup", `pri` finds "Pride". */
 const prefixPhrase = (term: string) => `"${term}"*`
 
