@@ -8,7 +8,7 @@ import { ApiError } from '../../http/problem'
 import { facetCounts } from './books.facets'
 import { filterConditions, type ResolvedFilters, resolveFilters } from './books.filters'
 import type { ListBooksQuery } from './books.schemas'
-import { type ListExtras, listExtras, toBook, toBookDetail, type ViewOptions } from './books.views'
+import { bookDetailById, type ListExtras, listExtras, toBook, type ViewOptions } from './books.views'
 import { buildMatchExpression } from './search-query'
 
 export { createBook, deleteBook, updateBook } from './books.writes'
@@ -159,7 +159,7 @@ export async function listBooks(db: Db, query: ListBooksQuery, view: ViewOptions
 }
 
 export async function getBook(db: Db, id: string, view: ViewOptions) {
-  const row = await db.query.books.findFirst({ where: eq(books.id, id) })
-  if (!row) throw new ApiError(404, { title: 'Book not found', detail: `No book has id ${id}` })
-  return await toBookDetail(db, row, view)
+  const detail = await bookDetailById(db, id, view)
+  if (!detail) throw new ApiError(404, { title: 'Book not found', detail: `No book has id ${id}` })
+  return detail
 }

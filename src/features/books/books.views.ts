@@ -94,10 +94,9 @@ export async function toBooks(db: Db, rows: BookRow[], view: ViewOptions): Promi
 
 const FORMAT_ORDER = ['hardcover', 'paperback', 'ebook', 'audiobook']
 
-/** The other editions of a book's work, for "also as e-book / hardcover" (books_work_idx). */
-export async function editionsOf(db: Db, row: BookRow) {
-  if (!row.workId) return []
-  const rows = await db
+/** The other editions of the work of book `id`, for "also as e-book / hardcover" (books_work_idx). */
+function editionsStatement(db: Db, id: string) {
+  return db
     .select({
       id: books.id,
       isbn: books.isbn,
@@ -107,11 +106,16 @@ export async function editionsOf(db: Db, row: BookRow) {
       stock: books.stock,
     })
     .from(books)
-    .where(and(eq(books.workId, row.workId), ne(books.id, row.id)))
+    .where(and(sql`${books.workId} = (select "work_id" from "books" where "id" = ${id})`, ne(books.id, id)))
     .orderBy(asc(books.seq))
     .limit(50)
+}
+
+type EditionRow = Awaited<ReturnType<typeof editionsStatement>>[number]
+
+function toEditions(rows: EditionRow[]) {
   const rank = (format: string | null) => (format ? FORMAT_ORDER.indexOf(format) : FORMAT_ORDER.length)
-  return rows
+  return [...rows]
     .sort((a, b) => rank(a.format) - rank(b.format))
     .map((edition) => ({
       id: edition.id,
@@ -122,8 +126,26 @@ export async function editionsOf(db: Db, row: BookRow) {
     }))
 }
 
-/** The single-book answer: the book and the other editions of its work. */
+/**
+ * The single-book answer by id: the book with its subjects and series (the list query's own extras) and the other
+ * editions of its work, in one batch (one round trip); null when no book has that id.
+ */
+export async function bookDetailById(db: Db, id: string, view: ViewOptions) {
+  const [rows, editions] = await db.batch([
+    db
+      .select({ book: books, ...listExtras() })
+      .from(books)
+      .where(eq(books.id, id)),
+    editionsStatement(db, id),
+  ])
+  const row = rows[0]
+  return row ? { ...toBook(row.book, row, view), editions: toEditions(editions) } : null
+}
+
+/** The single-book answer for a row just written: the book and the other editions of its work. */
 export async function toBookDetail(db: Db, row: BookRow, view: ViewOptions) {
-  const [[book], editions] = await Promise.all([toBooks(db, [row], view), editionsOf(db, row)])
-  return { ...book!, editions }
+  const detail = await bookDetailById(db, row.id, view)
+  if (detail) return detail
+  const [book] = await toBooks(db, [row], view)
+  return { ...book!, editions: [] }
 }
