@@ -162,9 +162,12 @@ export function renderMarkdown(summary: Summary): string {
     '',
     `${summary.books.toLocaleString('en')} books · ${summary.connections} connections · ${summary.seconds} s per class · ${summary.runtime} · ${summary.machine}`,
     '',
-    '| class | req/s | p50 ms | p99 ms | errors | bare worker req/s (interleaved) | × bare | D1 round trips | app CPU ms | SQLite CPU ms |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
+  if (summary.rows.length)
+    lines.push(
+      '| class | req/s | p50 ms | p99 ms | errors | bare worker req/s (interleaved) | × bare | D1 round trips | app CPU ms | SQLite CPU ms |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    )
   for (const row of summary.rows) {
     if (row.unavailable) {
       lines.push(`| ${row.name} | ${row.unavailable} | | | | | | | | |`)
@@ -182,7 +185,7 @@ export function renderMarkdown(summary: Summary): string {
     `Bundle (wrangler deploy --dry-run): ${fixed(rawBytes / 1024)} KiB raw, ${fixed(gzipBytes / 1024)} KiB gzip.`,
     '',
     ...(summary.fanout ? [...renderFanout(summary.fanout), ''] : []),
-    ...summary.notes.flatMap((note) => [note, '']),
+    ...(summary.rows.length ? summary.notes : []).flatMap((note) => [note, '']),
   )
   return lines.join('\n').trimEnd()
 }
