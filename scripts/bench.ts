@@ -1,19 +1,32 @@
 // `npm run bench [-- --large] [-- --seconds 6] [-- --connections 8] [-- --port 8810] [-- --fresh] [-- --dev]
-//   [-- --only noop,search] [-- --smoke] [-- --out file.json]`
+//   [-- --only noop,search,fanout] [-- --smoke] [-- --out file.json] [-- --sockets 1000] [-- --writes 1]
+//   [-- --idle-seconds 5]`
 // Bundles the Worker with `wrangler deploy --dry-run`, migrates and seeds its own local D1 state (10,000 books,
 // 100,000 with --large), serves the bundle with workerd through Miniflare's Node API beside a bare worker (the
 // ceiling; --dev: wrangler dev instead), measures each class of scripts/lib/bench-classes.ts with autocannon in
 // slices interleaved with the bare worker, reads each class's D1 round trips from Server-Timing, measures CPU per
-// request in Node (scripts/lib/bench-cpu.ts), prints a markdown table and the issue's targets as PASS/FAIL lines,
+// request in Node (scripts/lib/bench-cpu.ts), then the fan-out class (scripts/lib/bench-fanout.ts: --sockets
+// WebSockets on one book channel of the same runtime, one admin write; --sockets 0 skips it), prints a markdown table and the issue's targets as PASS/FAIL lines,
 // and writes the same figures as JSON to bench-results/<timestamp>.json.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { dirname } from 'node:path'
+import type { Db } from '../src/db/client.ts'
+import { ensureBenchAdmin } from './lib/bench-admin.ts'
 import { BARE_ID, BENCH_CLASSES, type BenchClass, buildClasses } from './lib/bench-classes.ts'
 import { type CpuResult, measureCpu } from './lib/bench-cpu.ts'
+import { runFanoutClass } from './lib/bench-fanout.ts'
 import type { Send } from './lib/bench-flows.ts'
 import { type LoadResult, measureFlow, measureRequest, mergeSlices, roundTrips } from './lib/bench-load.ts'
-import { type Row, renderChecks, renderMarkdown, type Summary, targetChecks } from './lib/bench-report.ts'
+import {
+  type FanoutSummary,
+  fanoutFailed,
+  type Row,
+  renderChecks,
+  renderMarkdown,
+  type Summary,
+  targetChecks,
+} from './lib/bench-report.ts'
 import {
   BENCH_CONFIG,
   type BenchServer,
@@ -28,7 +41,8 @@ import { ensureDocsAssets } from './lib/docs-assets.ts'
 import { portInUse } from './lib/port.ts'
 
 function option(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`)
+  // The last occurrence wins: `npm run bench:live -- --port N` appends to the alias's own options.
+  const index = process.argv.lastIndexOf(`--${name}`)
   return index >= 0 ? process.argv[index + 1] : undefined
 }
 const numberOption = (name: string, fallback: number) => Number(option(name) ?? fallback)
@@ -42,6 +56,17 @@ const seconds = numberOption('seconds', 6)
 const connections = numberOption('connections', 8)
 const port = numberOption('port', 8810)
 const only = option('only')?.split(',')
+/** The fan-out class: not an HTTP class of the registry, measured after them on the same runtime. */
+const FANOUT_ID = 'fanout'
+const sockets = numberOption('sockets', smoke ? 50 : 1000)
+const fanoutOptions = {
+  sockets,
+  writes: numberOption('writes', 1),
+  idleSeconds: numberOption('idle-seconds', smoke ? 1 : 5),
+}
+const runFanout = sockets > 0 && (!only || only.includes(FANOUT_ID))
+const httpOnly = only?.filter((id) => id !== FANOUT_ID)
+const runHttp = !httpOnly || httpOnly.length > 0
 const SLICES = smoke ? 1 : 3
 const BUNDLE_DIR = '.wrangler/bench-bundle'
 const log = (line: string) => console.error(`[bench] ${line}`)
@@ -55,7 +80,8 @@ ensureDocsAssets()
 writeBenchConfig()
 log('bundling (wrangler deploy --dry-run)')
 const bundle = bundleSize(BUNDLE_DIR, BENCH_CONFIG)
-const seedSeconds = { d1: await prepareDatabase(books, log), cpuProbe: 0 }
+const benchAdmin = runFanout ? (db: Db) => ensureBenchAdmin(db, secrets.PASSWORD_PEPPER ?? '') : undefined
+const seedSeconds = { d1: await prepareDatabase(books, log, benchAdmin), cpuProbe: 0 }
 
 log(dev ? `starting wrangler dev on 127.0.0.1:${port}` : `starting workerd (Miniflare) on 127.0.0.1:${port}`)
 const server: BenchServer = dev
@@ -77,6 +103,7 @@ const load = new Map<string, LoadResult>()
 const ceilings = new Map<string, LoadResult>()
 const trips = new Map<string, { roundTrips: number; detail?: string }>()
 let classes: BenchClass[] = []
+let fanout: FanoutSummary | undefined
 const measure = (benchClass: BenchClass, slice: number): Promise<LoadResult> =>
   benchClass.request
     ? measureRequest(server.origin, server.resolve(benchClass.request), {
@@ -112,18 +139,21 @@ async function measureRoundTrips(benchClass: BenchClass): Promise<{ roundTrips: 
 }
 
 try {
-  classes = await buildClasses(
-    {
-      send,
-      books,
-      webhookSecret: secrets.STRIPE_WEBHOOK_SECRET ?? '',
-      workers: Math.max(1, connections / 2),
-    },
-    only ? BENCH_CLASSES.filter((entry) => entry.id === BARE_ID || only.includes(entry.id)) : BENCH_CLASSES,
-  )
+  if (runHttp)
+    classes = await buildClasses(
+      {
+        send,
+        books,
+        webhookSecret: secrets.STRIPE_WEBHOOK_SECRET ?? '',
+        workers: Math.max(1, connections / 2),
+      },
+      httpOnly
+        ? BENCH_CLASSES.filter((entry) => entry.id === BARE_ID || httpOnly.includes(entry.id))
+        : BENCH_CLASSES,
+    )
   // The ceiling is measured in slices interleaved with every class, so each ratio compares two figures taken
   // under the same background load (a shared machine drifts by more than the differences being measured).
-  const ceilingClass = classes[0]!
+  const ceilingClass = classes[0]
   const sliceSeconds = Math.max(1, Math.round(seconds / SLICES))
   for (const benchClass of classes.slice(1)) {
     if (benchClass.unavailable) continue
@@ -133,27 +163,38 @@ try {
     const ceilingSlices: LoadResult[] = []
     const classSlices: LoadResult[] = []
     for (let slice = 0; slice < SLICES; slice++) {
-      ceilingSlices.push(await measure(ceilingClass, sliceSeconds))
+      ceilingSlices.push(await measure(ceilingClass!, sliceSeconds))
       classSlices.push(await measure(benchClass, sliceSeconds))
     }
     ceilings.set(benchClass.id, mergeSlices(ceilingSlices))
     load.set(benchClass.id, mergeSlices(classSlices))
   }
-  load.set(ceilingClass.id, mergeSlices([...ceilings.values()]))
+  if (ceilingClass && ceilings.size) load.set(ceilingClass.id, mergeSlices([...ceilings.values()]))
+  if (runFanout) {
+    log(`measuring fan-out: ${sockets} WebSockets on one book channel, ${fanoutOptions.writes} write(s)`)
+    // workerd runs as a child of this process (Miniflare; wrangler dev's below its own child under --dev).
+    fanout = await runFanoutClass(server.origin, { ...fanoutOptions, serverPid: process.pid, log }).then(
+      (result) => ({ result, smoke }),
+      (error: unknown) => ({ error: String(error).slice(0, 500), smoke }),
+    )
+  }
 } finally {
   await server.stop()
 }
 
-log('measuring CPU per request class in Node (app.request over libSQL)')
-const probe = await measureCpu({
-  books,
-  vars: { ...readConfigVars(BENCH_CONFIG), ...secrets },
-  log,
-  quick: smoke,
-  only: classes.map((benchClass) => benchClass.id),
-})
-const cpu: Map<string, CpuResult> = probe.results
-seedSeconds.cpuProbe = probe.seedSeconds
+let cpu = new Map<string, CpuResult>()
+if (classes.length) {
+  log('measuring CPU per request class in Node (app.request over libSQL)')
+  const probe = await measureCpu({
+    books,
+    vars: { ...readConfigVars(BENCH_CONFIG), ...secrets },
+    log,
+    quick: smoke,
+    only: classes.map((benchClass) => benchClass.id),
+  })
+  cpu = probe.results
+  seedSeconds.cpuProbe = probe.seedSeconds
+}
 
 const rows: Row[] = classes.map((benchClass) => {
   const measured = load.get(benchClass.id)
@@ -197,6 +238,7 @@ const summary: Summary = {
   ],
   bundle,
   rows,
+  fanout,
 }
 const checks = targetChecks(summary)
 console.log(renderMarkdown(summary))
@@ -205,4 +247,5 @@ const file = option('out') ?? `bench-results/${summary.date.replace(/[:.]/g, '-'
 mkdirSync(dirname(file), { recursive: true })
 writeFileSync(file, `${JSON.stringify({ ...summary, targets: checks }, null, 2)}\n`)
 console.log(`\nJSON: ${file}`)
-process.exit(0)
+// A fan-out that lost or duplicated an event is a broken build, not a slow one.
+process.exit(fanoutFailed(fanout) ? 1 : 0)

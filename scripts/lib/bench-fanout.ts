@@ -3,6 +3,9 @@
 // (the workerd process's resident memory before and after the sockets open, divided by N). Sockets are Node's own
 // WebSocket (undici, Node 22+), as a native client: no Origin header, the `folio.v1` subprotocol.
 import { readdirSync, readFileSync } from 'node:fs'
+import { benchAdminToken } from './bench-admin.ts'
+import type { Send } from './bench-flows.ts'
+import { expectStatus } from './bench-load.ts'
 
 export type FanoutOptions = {
   /** How many subscribers (default 1,000). */
@@ -10,7 +13,7 @@ export type FanoutOptions = {
   /** A signed-in admin's access token (the write is PATCH /v1/books/{id}). */
   adminToken: string
   bookId: string
-  /** The server's process (wrangler dev): the workerd processes below it are measured. Omit: memory n/a. */
+  /** The process the workerd processes run under (Miniflare: this one): they are measured. Omit: memory n/a. */
   serverPid?: number
   /** Sockets opening at once (default 50). */
   concurrency?: number
@@ -234,6 +237,14 @@ export async function measureFanout(origin: string, options: FanoutOptions): Pro
   sorted(fromOccurred)
 
   for (const subscriber of [warm, ...subscribers]) subscriber.socket.close(1000)
+  // The book's price as it was, so repeated runs leave the bench catalog as seeded.
+  const restore = await fetch(`${origin}/v1/books/${options.bookId}`, {
+    method: 'PATCH',
+    headers: { ...admin, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ price: { amount: book.price.amount, currency: book.price.currency } }),
+  })
+  await restore.arrayBuffer()
+  if (restore.status !== 200) log(`restoring the book's price answered ${restore.status}`)
   await settle(3000)
   const rssClosedBytes = workerdRss(options.serverPid)
 
@@ -259,4 +270,21 @@ export async function measureFanout(origin: string, options: FanoutOptions): Pro
     rssAfterBytes,
     rssClosedBytes,
   }
+}
+
+/**
+ * The fan-out class against a running server: signs the bench admin in (scripts/lib/bench-admin.ts made it),
+ * picks the first in-stock book and measures N sockets on its channel.
+ */
+export async function runFanoutClass(
+  origin: string,
+  options: Omit<FanoutOptions, 'adminToken' | 'bookId'>,
+): Promise<FanoutResult> {
+  const send: Send = (path, init) => fetch(`${origin}${path}`, init)
+  const adminToken = await benchAdminToken(send)
+  const list = await expectStatus(send('/v1/books?limit=1&inStock=true'), 200)
+  const [book] = ((await list.json()) as { data: { id: string }[] }).data
+  if (!book) throw new Error('no book in stock in the bench catalog')
+  options.log?.(`opening ${options.sockets ?? 1000} WebSockets on book:${book.id}`)
+  return measureFanout(origin, { ...options, adminToken, bookId: book.id })
 }

@@ -1,6 +1,7 @@
 // The bench's figures as a markdown table, and the issue's targets checked against them as pass/fail lines.
 import type { Targets } from './bench-classes.ts'
 import type { CpuResult } from './bench-cpu.ts'
+import type { FanoutResult } from './bench-fanout.ts'
 import type { BundleSize } from './bench-system.ts'
 
 export type Row = {
@@ -35,6 +36,60 @@ export type Summary = {
   notes: string[]
   bundle: BundleSize
   rows: Row[]
+  /** The fan-out class (N WebSockets on one book channel, admin writes); absent when skipped (--sockets 0). */
+  fanout?: FanoutSummary
+}
+
+/** What the fan-out class measured, or why it failed (`error`: it threw before it had figures). */
+export type FanoutSummary = { result?: FanoutResult; error?: string; smoke: boolean }
+
+/** At least this many sockets on one channel (issue 12). */
+export const FANOUT_MIN_SOCKETS = 1000
+
+function fanoutChecks(fanout: FanoutSummary): Check[] {
+  const { result, error } = fanout
+  const expected = result ? result.sockets * result.writes : 0
+  return [
+    {
+      target: 'fan-out: every socket got the event exactly once',
+      met: result ? result.delivered === expected : false,
+      detail: result
+        ? `${result.delivered}/${expected} delivered (${result.sockets} sockets × ${result.writes} write(s))`
+        : `failed: ${error}`,
+    },
+    {
+      target: `fan-out: >= ${FANOUT_MIN_SOCKETS.toLocaleString('en')} sockets on one channel`,
+      met: !result ? false : result.sockets >= FANOUT_MIN_SOCKETS ? true : fanout.smoke ? null : false,
+      detail: result
+        ? `${result.sockets} sockets${fanout.smoke && result.sockets < FANOUT_MIN_SOCKETS ? ' (--smoke; run without it to judge)' : ''}`
+        : 'no figures',
+    },
+  ]
+}
+
+/** True when the fan-out class ran and something went wrong (the bench then exits 1). */
+export const fanoutFailed = (fanout: FanoutSummary | undefined): boolean =>
+  fanout !== undefined && !fanoutChecks(fanout)[0]!.met
+
+const kib = (bytes: number | null) => (bytes === null ? 'n/a' : `${(bytes / 1024).toFixed(1)} KiB`)
+const mib = (bytes: number | null) => (bytes === null ? 'n/a' : `${(bytes / MiB).toFixed(0)} MiB`)
+
+function renderFanout(fanout: FanoutSummary): string[] {
+  const { result, error } = fanout
+  if (!result) return ['### Fan-out', '', `Failed: ${error}`]
+  return [
+    `### Fan-out: ${result.sockets.toLocaleString('en')} WebSockets on one book channel, ${result.writes} admin write(s)`,
+    '',
+    '| delivered | commit → delivery p50 ms | p99 ms | max ms | first → last ms | from the response p50 / p99 ms | write ms | connect s | memory per idle socket |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${result.delivered}/${result.sockets * result.writes} | ${result.p50Ms} | ${result.p99Ms} | ${result.maxMs} | ` +
+      `${result.spreadMs} | ${result.p50FromResponseMs} / ${result.p99FromResponseMs} | ${result.writeMs} | ` +
+      `${result.connectSeconds} | ${kib(result.memoryPerSocketBytes)} |`,
+    '',
+    `workerd RSS ${mib(result.rssBeforeBytes)} before the sockets, ${mib(result.rssAfterBytes)} with them idle, ` +
+      `${mib(result.rssClosedBytes)} after closing. Commit → delivery runs from the event's occurredAt (stamped ` +
+      'as the change and its outbox row are written in one batch) to the frame at the subscriber.',
+  ]
 }
 
 export type Check = { target: string; met: boolean | null; detail: string }
@@ -82,6 +137,7 @@ export function targetChecks(summary: Summary): Check[] {
       detail: `${fixed(ratio, 2)}x at ${summary.books.toLocaleString('en')} books${summary.books < 100_000 ? ' (run --large to judge)' : ''}`,
     })
   }
+  if (summary.fanout) checks.push(...fanoutChecks(summary.fanout))
   checks.push({
     target: 'bundle < 1 MiB gzip',
     met: summary.bundle.gzipBytes < MiB,
@@ -106,9 +162,12 @@ export function renderMarkdown(summary: Summary): string {
     '',
     `${summary.books.toLocaleString('en')} books · ${summary.connections} connections · ${summary.seconds} s per class · ${summary.runtime} · ${summary.machine}`,
     '',
-    '| class | req/s | p50 ms | p99 ms | errors | bare worker req/s (interleaved) | × bare | D1 round trips | app CPU ms | SQLite CPU ms |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
+  if (summary.rows.length)
+    lines.push(
+      '| class | req/s | p50 ms | p99 ms | errors | bare worker req/s (interleaved) | × bare | D1 round trips | app CPU ms | SQLite CPU ms |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    )
   for (const row of summary.rows) {
     if (row.unavailable) {
       lines.push(`| ${row.name} | ${row.unavailable} | | | | | | | | |`)
@@ -125,7 +184,8 @@ export function renderMarkdown(summary: Summary): string {
     '',
     `Bundle (wrangler deploy --dry-run): ${fixed(rawBytes / 1024)} KiB raw, ${fixed(gzipBytes / 1024)} KiB gzip.`,
     '',
-    ...summary.notes.flatMap((note) => [note, '']),
+    ...(summary.fanout ? [...renderFanout(summary.fanout), ''] : []),
+    ...(summary.rows.length ? summary.notes : []).flatMap((note) => [note, '']),
   )
   return lines.join('\n').trimEnd()
 }

@@ -202,6 +202,7 @@ describe('bench', () => {
       runtime: string
       rows: Row[]
       targets: { target: string; met: boolean | null }[]
+      fanout: { result: { sockets: number; writes: number; delivered: number; p99Ms: number } }
     }
     expect(report.runtime).toMatch(/^workerd via Miniflare/)
     expect(report.rows.map((row) => row.id)).toEqual(BENCH_CLASSES.map((entry) => entry.id))
@@ -218,6 +219,14 @@ describe('bench', () => {
     expect(report.rows.find((row) => row.id === 'page1-uncached')?.roundTrips).toBeGreaterThan(0)
     expect(report.rows.find((row) => row.id === 'page1-uncached')?.cpu.sqliteMs).toBeGreaterThan(0)
     expect(report.targets.map((check) => check.target)).toContain('zero errors')
+    // The fan-out class on the same runtime: --smoke opens 50 sockets, each gets the one write's event once.
+    expect(report.fanout.result).toMatchObject({ sockets: 50, writes: 1, delivered: 50 })
+    expect(report.fanout.result.p99Ms).toBeGreaterThan(0)
+    expect(report.targets).toContainEqual({
+      target: 'fan-out: every socket got the event exactly once',
+      met: true,
+      detail: expect.any(String),
+    })
     const lines = outcome.stdout.split('\n').filter((line) => /^(PASS|FAIL|n\/a) /.test(line))
     expect(lines).toHaveLength(report.targets.length)
   })
