@@ -19,6 +19,23 @@ describe('database round trips per request (Server-Timing)', () => {
     expect(roundTrips(book)).toBe(1)
   })
 
+  it('catalog discovery: a suggestion is one batch; related books are two (bought together) or four (similar)', async () => {
+    const noStore = { 'Cache-Control': 'no-store' }
+    const bookId = await createBook()
+    await createBook()
+    const suggest = await api('GET', '/v1/search/suggest?q=ro', { headers: noStore })
+    expect(suggest.status).toBe(200)
+    expect(roundTrips(suggest)).toBe(1)
+    // No paid orders: the book and its subjects (one batch), the bought-together pairs (none), then the fallback's
+    // ranking by shared authors and the page's books with their extras.
+    const related = await api('GET', `/v1/books/${bookId}/related`, { headers: noStore })
+    expect(related.status).toBe(200)
+    const body = await json(related)
+    expect(body.source).toBe('similar')
+    expect(body.data.length).toBeGreaterThan(0)
+    expect(roundTrips(related)).toBe(4)
+  })
+
   it('GET /v1/me is one query: the session check reads the account it answers with', async () => {
     const customer = await createUser('customer', { name: 'Round Trip' })
     const me = await api('GET', '/v1/me', { token: customer.token })

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
-import { type BookRow, books, series } from '../../db/schema'
-import { type SubjectRef, subjectsOfBooks } from '../subjects'
+import { type BookRow, books } from '../../db/schema'
+import type { SubjectRef } from '../subjects'
 import type { Book } from './books.schemas'
 import { coverUrl } from './cover-url'
 
@@ -67,29 +67,20 @@ export function toBook(row: BookRow, extras: Extras, view: ViewOptions): Book {
   }
 }
 
-/** Book views for rows: their subjects and series names in two indexed reads for the whole page. */
+/** Book views for rows: their subjects and series names in one indexed read for the whole page (the list's extras). */
 export async function toBooks(db: Db, rows: BookRow[], view: ViewOptions): Promise<Book[]> {
-  const seriesIds = [...new Set(rows.flatMap((row) => (row.seriesId ? [row.seriesId] : [])))]
-  const [subjectsByBook, seriesRows] = await Promise.all([
-    subjectsOfBooks(
-      db,
-      rows.map((row) => row.id),
-    ),
-    seriesIds.length
-      ? db.select({ id: series.id, name: series.name }).from(series).where(inArray(series.id, seriesIds))
-      : Promise.resolve([]),
-  ])
-  const seriesNames = new Map(seriesRows.map((row) => [row.id, row.name]))
-  return rows.map((row) =>
-    toBook(
-      row,
-      {
-        seriesName: row.seriesId ? (seriesNames.get(row.seriesId) ?? null) : null,
-        subjects: subjectsByBook.get(row.id) ?? [],
-      },
-      view,
-    ),
-  )
+  if (rows.length === 0) return []
+  const extras = await db
+    .select({ id: books.id, ...listExtras() })
+    .from(books)
+    .where(
+      inArray(
+        books.id,
+        rows.map((row) => row.id),
+      ),
+    )
+  const byId = new Map(extras.map((row) => [row.id, row]))
+  return rows.map((row) => toBook(row, byId.get(row.id) ?? { seriesName: null, subjects: null }, view))
 }
 
 const FORMAT_ORDER = ['hardcover', 'paperback', 'ebook', 'audiobook']

@@ -1,18 +1,10 @@
 import { and, desc, eq, gt, inArray, ne, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { booksFts } from '../../db/fts'
-import {
-  type BookRow,
-  bookRelations,
-  bookSubjects,
-  books,
-  orderLines,
-  orders,
-  subjects,
-} from '../../db/schema'
+import { bookRelations, bookSubjects, books, orderLines, orders, subjects } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import type { Book } from './books.schemas'
-import { toBooks, type ViewOptions } from './books.views'
+import { listExtras, toBook, type ViewOptions } from './books.views'
 import { searchTerms } from './search-query'
 
 /** Order statuses that count as bought: paid and not taken back (refunds and cancellations do not count). */
@@ -136,39 +128,48 @@ export function buildSimilarCandidatesQuery(own: OwnBook, subjectIds: string[], 
     limit ${limit}`
 }
 
-/**
- * The fallback: books sharing the book's most specific subjects (one point each) and its authors (two points),
- * best score first. Each source reads a fixed window through an index: book_subjects' primary key per subject,
- * the word index's authors column per author.
- */
-async function similarBooks(db: Db, own: OwnBook, limit: number): Promise<BookRow[]> {
-  const ownSubjects = await db
+/** The book's most specific subjects, for the fallback (book_subjects' primary key, then subjects by id). */
+function ownSubjectsQuery(db: Db, id: string) {
+  return db
     .select({ id: bookSubjects.subjectId })
     .from(bookSubjects)
     .innerJoin(subjects, eq(subjects.id, bookSubjects.subjectId))
-    .where(eq(bookSubjects.bookId, own.id))
+    .where(eq(bookSubjects.bookId, id))
     .orderBy(desc(subjects.depth))
     .limit(MAX_SUBJECTS)
-  const candidates = buildSimilarCandidatesQuery(
-    own,
-    ownSubjects.map((subject) => subject.id),
-    limit,
-  )
+}
+
+/**
+ * The fallback: books sharing the book's most specific subjects (one point each) and its authors (two points),
+ * best score first. Each source reads a fixed window through an index: book_subjects' primary key per subject,
+ * the word index's authors column per author. Two round trips: the ranking, then the page's books with their
+ * subjects and series (the list's own extras).
+ */
+async function similarBooks(
+  db: Db,
+  own: OwnBook,
+  subjectIds: string[],
+  limit: number,
+  view: ViewOptions,
+): Promise<Book[]> {
+  const candidates = buildSimilarCandidatesQuery(own, subjectIds, limit)
   if (!candidates) return []
   const ranked = await db.all<{ book_id: string }>(candidates)
   if (ranked.length === 0) return []
   const position = new Map(ranked.map((row, index) => [row.book_id, index]))
   const rows = await db
-    .select()
+    .select({ book: books, ...listExtras() })
     .from(books)
     .where(inArray(books.id, [...position.keys()]))
-  return rows.sort((a, b) => position.get(a.id)! - position.get(b.id)!)
+  return rows
+    .sort((a, b) => position.get(a.book.id)! - position.get(b.book.id)!)
+    .map((row) => toBook(row.book, row, view))
 }
 
 /** The recomputed pairs of a book, unexecuted: a range of book_relations_rank_idx, best first. */
 export function buildBoughtTogetherQuery(db: Db, own: { id: string; workId: string | null }, limit: number) {
   return db
-    .select({ book: books })
+    .select({ book: books, ...listExtras() })
     .from(bookRelations)
     .innerJoin(books, eq(books.id, bookRelations.relatedBookId))
     .where(and(eq(bookRelations.bookId, own.id), relatedTo(own)))
@@ -187,21 +188,28 @@ export async function relatedBooks(
   limit: number,
   view: ViewOptions,
 ): Promise<RelatedBooks> {
-  const own = await db.query.books.findFirst({
-    columns: { id: true, workId: true, authors: true },
-    where: eq(books.id, id),
-  })
+  // The book and its subjects in one round trip (the subjects only matter for the fallback).
+  const [owned, ownSubjects] = await db.batch([
+    db
+      .select({ id: books.id, workId: books.workId, authors: books.authors })
+      .from(books)
+      .where(eq(books.id, id)),
+    ownSubjectsQuery(db, id),
+  ])
+  const own = owned[0]
   if (!own) throw new ApiError(404, { title: 'Book not found', detail: `No book has id ${id}` })
   const together = await buildBoughtTogetherQuery(db, own, limit)
   if (together.length > 0) {
-    return {
-      source: 'bought_together',
-      data: await toBooks(
-        db,
-        together.map((row) => row.book),
-        view,
-      ),
-    }
+    return { source: 'bought_together', data: together.map((row) => toBook(row.book, row, view)) }
   }
-  return { source: 'similar', data: await toBooks(db, await similarBooks(db, own, limit), view) }
+  return {
+    source: 'similar',
+    data: await similarBooks(
+      db,
+      own,
+      ownSubjects.map((subject) => subject.id),
+      limit,
+      view,
+    ),
+  }
 }
