@@ -7,6 +7,7 @@ import { mountRouters } from './app/routers'
 import { apiCors, securityHeaders } from './app/security-headers'
 import { getConfig } from './config'
 import { docsRouter } from './features/docs'
+import { livePublishing } from './features/live'
 import { paymentGateway } from './features/payments'
 import { handleError, handleNotFound, routeMethodIndex } from './http/errors'
 import { ApiError } from './http/problem'
@@ -45,15 +46,21 @@ export function createApp(options: AppOptions = {}) {
   // representation), so this XML conversion passes its answers through.
   app.use('/v1/*', database())
   app.use('/v1/*', paymentGateway())
+  // Live events a request's writes put in the outbox are delivered after its response (features/live).
+  app.use('/v1/*', livePublishing())
   app.use('/health', database())
   app.use('/_dev/*', database())
   // A 304 keeps what RFC 9110 §15.4.5 requires (RETAINED_304_HEADERS) plus the request id, the cache status and the
   // bookmark, which every answer carries (a client correlates a 304 with its log line like any other answer).
   // Only answers a cache may keep are tagged (src/middleware/etag.ts).
-  app.use(
-    etagForStorable({
-      retainedHeaders: [...RETAINED_304_HEADERS, 'x-request-id', 'cache-status', BOOKMARK_HEADER],
-    }),
+  const tagged = etagForStorable({
+    retainedHeaders: [...RETAINED_304_HEADERS, 'x-request-id', 'cache-status', BOOKMARK_HEADER],
+  })
+  // An event stream (features/live) never ends, so it has no digest: it passes untagged.
+  app.use((c, next) =>
+    c.req.header('Accept')?.includes('text/event-stream') && c.req.path.startsWith('/v1/live/')
+      ? next()
+      : tagged(c, next),
   )
   app.use('/v1/*', forgetCatalogVersionOnWrite())
   app.use(xmlNegotiation())

@@ -1,9 +1,24 @@
+import { DurableObject } from 'cloudflare:workers'
 import { type AppOptions, createApp } from './app'
+import { createDb } from './db/client'
 import { loggableError } from './db/errors'
 import type { Bindings, MailQueueMessage } from './env'
 import { runIdentityMaintenance } from './features/auth'
+import { deliverAllLiveOutbox, liveChannelClass } from './features/live'
 import { handleMailQueue, sweepMail } from './features/mail'
-import { runCommerceCron } from './features/orders'
+import { expireOrderOnTime, runCommerceCron } from './features/orders'
+
+/**
+ * Folio Live's channel object (wrangler.toml `LIVE`): the live feature's object, with its timers wired to the
+ * features they belong to. An unpaid order's expiry fires on its owner's channel at `expiresAt` and runs the
+ * cron's own expiry transition (the cron stays as the safety net).
+ */
+export class LiveChannel extends liveChannelClass(DurableObject) {
+  override async runTimer(key: string): Promise<void> {
+    const [kind, id] = key.split(':')
+    if (kind === 'expire' && id) await expireOrderOnTime(this.env, id)
+  }
+}
 
 let app: ReturnType<typeof createApp> | undefined
 
@@ -24,6 +39,8 @@ export default {
       commerce: runCommerceCron(env, new Date(controller.scheduledTime)),
       mail: sweepMail(env),
       identity: runIdentityMaintenance(env),
+      // Live events left in the outbox (a delivery that failed after its commit) are delivered again.
+      live: deliverAllLiveOutbox(env, createDb(env).db),
     }
     // Independent jobs: one failing must neither stop nor hide the others.
     context.waitUntil(

@@ -4,6 +4,7 @@ import { authRouter, jwksRouter } from '../features/auth'
 import { booksRouter } from '../features/books'
 import { cartRouter } from '../features/cart'
 import { healthRouter } from '../features/health'
+import { liveRouter } from '../features/live'
 import { devMailRouter } from '../features/mail'
 import { ordersRouter } from '../features/orders'
 import { usersRouter } from '../features/users'
@@ -22,4 +23,5 @@ export function mountRouters(app: ReturnType<typeof createRouter>) {
     .route('/v1', addressesRouter)
     .route('/v1', ordersRouter)
     .route('/v1', auditRouter)
+    .route('/v1', liveRouter())
 }

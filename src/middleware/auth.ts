@@ -69,9 +69,26 @@ export function requireAuth(): MiddlewareHandler<AppEnv> {
   }
 }
 
+/** The subprotocol entry that carries an access token on a WebSocket handshake: `folio.bearer.<jwt>`. */
+export const BEARER_SUBPROTOCOL_PREFIX = 'folio.bearer.'
+
+/**
+ * A browser cannot set `Authorization` on `new WebSocket()`, and a token in the URL would reach logs and
+ * history (RFC 6750 §2.3, OWASP WebSocket Security Cheat Sheet), so a WebSocket handshake may carry it as a
+ * `Sec-WebSocket-Protocol` entry instead (RFC 6455 §4.1: subprotocol tokens; a JWT's characters are all token
+ * characters). Read only on an `Upgrade: websocket` request without an Authorization header; the server never
+ * echoes that entry back, and no log line contains request headers.
+ */
+function bearerFromSubprotocol(c: Context<AppEnv>): string | undefined {
+  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') return undefined
+  const entries = (c.req.header('Sec-WebSocket-Protocol') ?? '').split(',').map((entry) => entry.trim())
+  const token = entries.find((entry) => entry.startsWith(BEARER_SUBPROTOCOL_PREFIX))
+  return token ? `Bearer ${token.slice(BEARER_SUBPROTOCOL_PREFIX.length)}` : undefined
+}
+
 /** Verifies the bearer token and returns its caller; throws the RFC 6750 401 on any failure. */
 async function authenticate(c: Context<AppEnv>): Promise<AuthUser> {
-  const header = c.req.header('Authorization')
+  const header = c.req.header('Authorization') ?? bearerFromSubprotocol(c)
   // RFC 7235 §2.1: the scheme is case-insensitive. Another scheme counts as "no credentials" (RFC 6750 §3.1).
   const scheme = header?.match(/^([!#$%&'*+.^_`|~\w-]+)(?: |$)/)?.[1]
   if (!header || scheme?.toLowerCase() !== 'bearer') {

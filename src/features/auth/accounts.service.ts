@@ -14,6 +14,7 @@ import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { hashPassword } from '../../lib/password'
 import { randomToken, sha256Hex } from '../../lib/secure-random'
+import { sessionsRevokedStatements } from '../live'
 import { mailTemplates, outboxInsert, securityNoticeInsert } from '../mail'
 import type { Register } from './auth.schemas'
 
@@ -275,6 +276,7 @@ export async function confirmPasswordReset(
       .set({ passwordHash, updatedAt: now })
       .where(inArray(users.id, spentBy(oneTimeTokens.userId)))
       .returning({ id: users.id, email: users.email, name: users.name }),
+    ...sessionsRevokedStatements(db, inArray(sessions.userId, spentBy(oneTimeTokens.userId)), now),
     db
       .update(sessions)
       .set({ revokedAt: now, revokedReason: 'password_reset' })

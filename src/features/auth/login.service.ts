@@ -7,6 +7,7 @@ import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { DUMMY_PASSWORD_HASH, hashPassword, needsRehash, verifyPassword } from '../../lib/password'
 import { sha256Hex } from '../../lib/secure-random'
+import { liveEventStatements } from '../live'
 import { mailTemplates, outboxInsert } from '../mail'
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken, signMfaToken, verifyMfaToken } from './access-tokens'
 import type { ClientInfo } from './client-info'
@@ -207,7 +208,15 @@ async function completeLogin(
     const event = db
       .insert(securityEvents)
       .values({ id: randomId('sev'), userId: user.id, type: 'new_device_login', ...client, createdAt: now })
-    statements.push(event, mail.statement)
+    // Live: the account's own channel hears of a sign-in from a new device (features/live).
+    const live = liveEventStatements(db, [
+      {
+        channel: `user:${user.id}`,
+        event: 'security.signed_in',
+        data: { sessionId: session.sessionId, device: client.device, newDevice: true },
+      },
+    ])
+    statements.push(event, mail.statement, ...live)
   }
   await runBatch(db, statements)
   return {

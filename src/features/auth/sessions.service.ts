@@ -1,9 +1,11 @@
 import { and, eq, gt, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm'
+import { runBatch } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { refreshTokens, securityEvents, sessions, users } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { randomToken, sha256Hex } from '../../lib/secure-random'
+import { sessionsRevokedStatements } from '../live'
 import type { ClientInfo } from './client-info'
 
 /** A session (refresh token family) ends 30 days after sign-in, however active: then the user signs in again. */
@@ -128,9 +130,20 @@ export async function rotateRefreshToken(
   const oldHash = await sha256Hex(refreshToken)
   const next = randomToken(32)
   const newHash = await sha256Hex(next)
-  const [revoked, swapped, , touched] = await db.batch(
-    rotationStatements(db, { oldHash, newHash, client, now }),
-  )
+  const tokenOwner = db
+    .select({ id: refreshTokens.sessionId })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.tokenHash, oldHash))
+  const [revoked, swapped, , touched] = await db.batch([
+    ...rotationStatements(db, { oldHash, newHash, client, now }),
+    // Live: a session revoked for token reuse closes its sockets too (features/live).
+    ...sessionsRevokedStatements(
+      db,
+      and(inArray(sessions.id, tokenOwner), eq(sessions.revokedReason, 'refresh_token_reuse')),
+      now,
+      { revokedAt: now },
+    ),
+  ])
   const reused = revoked[0]
   if (reused) {
     await recordReuse(db, reused.userId, client, now)
@@ -161,10 +174,11 @@ export async function revokeSessionByRefreshToken(
     .select({ id: refreshTokens.sessionId })
     .from(refreshTokens)
     .where(eq(refreshTokens.tokenHash, tokenHash))
-  await db
-    .update(sessions)
-    .set({ revokedAt: now, revokedReason: 'logout' })
-    .where(and(inArray(sessions.id, owner), isNull(sessions.revokedAt)))
+  const mine = and(inArray(sessions.id, owner), isNull(sessions.revokedAt))
+  await runBatch(db, [
+    ...sessionsRevokedStatements(db, mine, now),
+    db.update(sessions).set({ revokedAt: now, revokedReason: 'logout' }).where(mine),
+  ])
 }
 
 export function revokeUserSessions(

@@ -8,6 +8,7 @@ import { type BookRow, books } from '../../db/schema'
 import { invalidCursor, type Keyset, keysetPage, readCursor } from '../../http/pagination'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
+import { bookChangeStatements, bookDeletedStatements } from '../live'
 import { auditedBookWrite } from './books.audit'
 import type { Book, BookCreate, BookUpdate, ListBooksQuery } from './books.schemas'
 import { buildMatchExpression } from './search-query'
@@ -244,10 +245,33 @@ export async function updateBook(db: Db, id: string, input: BookUpdate, actorId?
       .set(changes)
       .where(and(eq(books.id, id), guard))
       .returning()
+    // Live: availability or price changes reach the book's channel, low stock the back office (features/live);
+    // read before the UPDATE, with its guard, so they exist only if it applies.
+    const live =
+      price || stockAdjustment !== undefined || fields.stock !== undefined
+        ? bookChangeStatements(
+            db,
+            {
+              bookId: id,
+              stockBefore: sql`${books.stock}`,
+              stockAfter:
+                stockAdjustment !== undefined
+                  ? sql`(${books.stock} + ${stockAdjustment})`
+                  : fields.stock !== undefined
+                    ? sql`${fields.stock}`
+                    : sql`${books.stock}`,
+              priceAfter: price ? sql`${price.amount}` : undefined,
+              currencyAfter: price ? sql`${price.currency}` : undefined,
+              when: guard,
+            },
+            now,
+          )
+        : []
     ;[row] = (await writeAudited(
       db,
       update,
       actorId ? { actorId, action: 'book.update', bookId: id, now } : undefined,
+      live,
     )) as BookRow[]
   } catch (error) {
     if (input.isbn && isUniqueViolation(error, 'books.isbn')) throw duplicateIsbn(input.isbn)
@@ -270,6 +294,7 @@ export async function deleteBook(db: Db, id: string, actorId?: string): Promise<
     db,
     remove,
     actorId ? { actorId, action: 'book.delete', bookId: id, now } : undefined,
+    bookDeletedStatements(db, id, now),
   )) as {
     id: string
   }[]
@@ -284,8 +309,8 @@ async function writeAudited(
   db: Db,
   write: Statement,
   audit: Parameters<typeof auditedBookWrite>[1] | undefined,
+  before: Statement[] = [],
 ) {
-  if (!audit) return (await runBatch(db, [write]))[0]
-  const statements = auditedBookWrite(db, audit, write)
+  const statements = [...before, ...(audit ? auditedBookWrite(db, audit, write) : [write])]
   return (await runBatch(db, statements))[statements.indexOf(write)]
 }

@@ -11,10 +11,18 @@ import { randomId } from '../../lib/ids'
 import { shippingFor } from '../../lib/money'
 import { ownAddress, toPostalAddress } from '../addresses'
 import { type CartLine, cartLines } from '../cart'
+import { channelName, liveCommandStatements, liveEventStatements, stockChangedStatements } from '../live'
 import { gatewayFailureKind, type PaymentGateway } from '../payments'
-import { reserveStockStatements } from './inventory'
+import { reserveStockStatements, stockDeltas } from './inventory'
 import { abandonCheckout } from './order-lifecycle'
-import { addressColumns, loadOrder, orderAggregateReads, toAggregate, toOrder } from './order-views'
+import {
+  addressColumns,
+  loadOrder,
+  orderAggregateReads,
+  PAYMENT_WINDOW_MS,
+  toAggregate,
+  toOrder,
+} from './order-views'
 import type { AddressChoice, Order } from './orders.schemas'
 
 /** The delivery address for a checkout or an address change: a saved one (the caller's own) or inline. */
@@ -134,6 +142,34 @@ function checkoutStatements(db: Db, plan: CheckoutPlan): Statement[] {
           lines.map((line) => line.bookId),
         ),
       ),
+    ),
+    // Live (features/live), committed with the checkout or not at all: availability of each book whose stock
+    // crossed a threshold, the new order for the back office, and the order's expiry alarm on its owner's channel
+    // (a second after the payment window closes, so the expiry transition's own time check passes).
+    ...stockChangedStatements(db, stockDeltas(lines, -1), undefined, now),
+    ...liveEventStatements(
+      db,
+      [
+        {
+          channel: 'admin',
+          event: 'order.created',
+          data: { orderId, total: { amount: totals.total, currency: totals.currency } },
+        },
+      ],
+      undefined,
+      now,
+    ),
+    ...liveCommandStatements(
+      db,
+      [
+        {
+          channel: channelName.user(plan.userId),
+          command: '_timer.order_expiry',
+          data: { orderId, at: now.getTime() + PAYMENT_WINDOW_MS + 1000 },
+        },
+      ],
+      undefined,
+      now,
     ),
   ]
 }

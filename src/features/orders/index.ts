@@ -7,7 +7,7 @@ import * as webhookHandlers from './webhooks.handlers'
 import * as webhookRoutes from './webhooks.routes'
 
 export { commerceAccountDeletion } from './account-deletion'
-export { runCommerceCron } from './cron'
+export { expireOrderOnTime, runCommerceCron } from './cron'
 
 export const ordersRouter = createRouter()
   .openapi(routes.createOrder, handlers.createOrder)

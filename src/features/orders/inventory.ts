@@ -1,6 +1,7 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { books } from '../../db/schema'
+import { stockChangedStatements } from '../live'
 
 type Line = { bookId: string; quantity: number }
 
@@ -25,10 +26,17 @@ export function reserveStockStatements(db: Db, lines: Line[], now: Date) {
  * release and the transition then happen together or not at all, and a competing transition releases nothing.
  */
 export function releaseStockStatements(db: Db, lines: Line[], won: SQL, now: Date) {
-  return lines.map((line) =>
-    db
-      .update(books)
-      .set({ stock: sql`${books.stock} + ${line.quantity}`, updatedAt: now })
-      .where(and(eq(books.id, line.bookId), won)),
-  )
+  return [
+    ...lines.map((line) =>
+      db
+        .update(books)
+        .set({ stock: sql`${books.stock} + ${line.quantity}`, updatedAt: now })
+        .where(and(eq(books.id, line.bookId), won)),
+    ),
+    ...stockChangedStatements(db, stockDeltas(lines, +1), won, now),
+  ]
 }
+
+/** The live availability events of a stock change, after its updates (features/live). */
+export const stockDeltas = (lines: Line[], sign: 1 | -1) =>
+  lines.map((line) => ({ bookId: line.bookId, delta: sign * line.quantity }))

@@ -6,6 +6,7 @@ import type { AuthUser } from '../../env'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { auditStatementWhen } from '../audit'
+import { orderTransitionStatements } from '../live'
 
 /**
  * The one shape of every order transition (order-lifecycle.ts, payment-events.ts): a compare-and-swap on the
@@ -14,8 +15,8 @@ import { auditStatementWhen } from '../audit'
 
 export type Actor = Pick<AuthUser, 'id' | 'role'>
 
-/** One transition's statements: the swap first, then its dependents. */
-export type TransitionStatements = { statements: Statement[] }
+/** One transition's statements: its live events, the swap (at `swapIndex`), then its dependents. */
+export type TransitionStatements = { statements: Statement[]; swapIndex: number }
 
 export type TransitionPlan = {
   orderId: string
@@ -35,7 +36,19 @@ export function transitionStatements(db: Db, plan: TransitionPlan, now: Date): T
     .where(and(eq(orders.id, plan.orderId), plan.from))
     .returning({ id: orders.id })
   const won = sql`exists (select 1 from ${orders} where ${orders.id} = ${plan.orderId} and ${orders.transitionId} = ${token})`
-  return { statements: [swap, ...(plan.dependents?.(won) ?? [])] }
+  // Live `order.updated` rows go BEFORE the swap, with its condition: they read the status being left and exist
+  // only if the swap wins (features/live).
+  const events = orderTransitionStatements(
+    db,
+    {
+      orderId: plan.orderId,
+      from: plan.from,
+      status: plan.set.status,
+      reason: plan.set.cancelReason === 'payment_timeout' ? 'expired' : undefined,
+    },
+    now,
+  )
+  return { statements: [...events, swap, ...(plan.dependents?.(won) ?? [])], swapIndex: events.length }
 }
 
 /**
@@ -50,7 +63,7 @@ export async function runTransitions(
   const results = await runBatch(db, [...before, ...transitions.flatMap((item) => item.statements)])
   let index = before.length
   return transitions.map((item) => {
-    const swapped = results[index] as unknown[]
+    const swapped = results[index + item.swapIndex] as unknown[]
     index += item.statements.length
     return swapped.length === 1
   })

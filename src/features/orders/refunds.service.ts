@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor } from '../../http/pagination'
 import { ApiError } from '../../http/problem'
 import { money } from '../../lib/money'
 import { auditStatementWhen } from '../audit'
+import { liveEventStatements } from '../live'
 import { gatewayFailureKind, type PaymentGateway, PaymentGatewayError } from '../payments'
 
 /**
@@ -65,6 +66,20 @@ export function refundRowStatement(
   )
 }
 
+/** The back office's live `refund.updated` for a gateway answer, in the batch that records it (features/live). */
+const refundEvent = (db: Db, refund: RefundRow, status: RefundStatus, when?: SQL) =>
+  liveEventStatements(
+    db,
+    [
+      {
+        channel: 'admin',
+        event: 'refund.updated',
+        data: { refundId: refund.id, orderId: refund.orderId, status },
+      },
+    ],
+    when,
+  )
+
 /** Unconfirmed, never accepted by the gateway, and not claimed by a sender right now. */
 const sendable = (now: Date) =>
   and(
@@ -103,17 +118,20 @@ export async function sendRefund(
       amount: claimed.amount,
       idempotencyKey: claimed.id,
     })
-    const [recorded] = await db
-      .update(refunds)
-      .set({
-        status: result.status,
-        providerRefundId: result.refundId,
-        nextAttemptAt: null,
-        lastError: null,
-        updatedAt: new Date(),
-      })
-      .where(eq(refunds.id, refundId))
-      .returning()
+    const [[recorded]] = (await runBatch(db, [
+      db
+        .update(refunds)
+        .set({
+          status: result.status,
+          providerRefundId: result.refundId,
+          nextAttemptAt: null,
+          lastError: null,
+          updatedAt: new Date(),
+        })
+        .where(eq(refunds.id, refundId))
+        .returning(),
+      ...refundEvent(db, claimed, result.status),
+    ])) as [RefundRow[]]
     return recorded!
   } catch (error) {
     const failure = gatewayFailureKind(error)
@@ -128,16 +146,25 @@ export async function sendRefund(
         failure,
       }),
     )
-    const [recorded] = await db
-      .update(refunds)
-      .set({
-        status: 'failed',
-        lastError: failure,
-        nextAttemptAt: new Date(now.getTime() + retryDelay(claimed.attempts)),
-        updatedAt: new Date(),
-      })
-      .where(and(eq(refunds.id, refundId), isNull(refunds.providerRefundId)))
-      .returning()
+    const [[recorded]] = (await runBatch(db, [
+      db
+        .update(refunds)
+        .set({
+          status: 'failed',
+          lastError: failure,
+          nextAttemptAt: new Date(now.getTime() + retryDelay(claimed.attempts)),
+          updatedAt: new Date(),
+        })
+        .where(and(eq(refunds.id, refundId), isNull(refunds.providerRefundId)))
+        .returning(),
+      // Only if that update applied (the gateway had not confirmed it meanwhile).
+      ...refundEvent(
+        db,
+        claimed,
+        'failed',
+        sql`exists (select 1 from ${refunds} where ${refunds.id} = ${refundId} and ${refunds.status} = 'failed' and ${refunds.providerRefundId} is null)`,
+      ),
+    ])) as [RefundRow[]]
     return recorded ?? claimed
   }
 }

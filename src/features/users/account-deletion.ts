@@ -15,6 +15,7 @@ import {
 } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { auditAccountDeletion } from '../audit'
+import { channelName, closeUserSockets, forgetUserChannel } from '../live'
 import { commerceAccountDeletion } from '../orders'
 
 /**
@@ -94,4 +95,7 @@ export async function deleteAccount(db: Db, user: { id: string; email: string })
     ...accountDeletionSteps.flatMap((step) => step(db, user)),
     db.delete(users).where(eq(users.id, user.id)),
   ])
+  // Its live sockets end with it (close code 4001), and its own channel forgets what it stored.
+  await closeUserSockets(db, user.id, [channelName.admin()])
+  await forgetUserChannel(db, user.id)
 }

@@ -5,6 +5,7 @@ import { securityEvents, users } from '../../db/schema'
 import { type Keyset, keysetPage } from '../../http/pagination'
 import { randomId } from '../../lib/ids'
 import { toUser } from '../auth'
+import { channelName, closeUserSockets } from '../live'
 import { deleteAccount, demoteUnlessLastAdmin } from './account-deletion'
 import { getUser } from './me.service'
 
@@ -52,8 +53,11 @@ export async function listUsers(
 export async function setRole(db: Db, actorId: string, userId: string, role: 'customer' | 'admin') {
   const user = await getUser(db, userId)
   if (user.role === role) return user
-  if (role === 'customer') await demoteUnlessLastAdmin(db, userId)
-  else await db.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, userId))
+  if (role === 'customer') {
+    await demoteUnlessLastAdmin(db, userId)
+    // A demoted admin's back-office sockets close at once (4001), as their admin routes refuse at once.
+    await closeUserSockets(db, userId, [channelName.admin()])
+  } else await db.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, userId))
   await db
     .insert(securityEvents)
     .values({ id: randomId('sev'), userId, type: 'role_changed', createdAt: new Date() })

@@ -1,5 +1,6 @@
-import { and, desc, eq, isNull } from 'drizzle-orm'
+import { and, desc, eq, isNull, ne } from 'drizzle-orm'
 import type { Config } from '../../config'
+import { runBatch } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { isUniqueViolation } from '../../db/errors'
 import { securityEvents, sessions, type UserRow, users } from '../../db/schema'
@@ -15,6 +16,7 @@ import {
   revokeUserSessions,
   verificationLink,
 } from '../auth'
+import { sessionsRevokedStatements } from '../live'
 import { mailTemplates, outboxInsert, securityNoticeInsert } from '../mail'
 import { deleteAccount, demoteUnlessLastAdmin } from './account-deletion'
 import type { UpdateMe } from './users.schemas'
@@ -126,6 +128,11 @@ export async function changePassword(
   )
   await db.batch([
     db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id)),
+    ...sessionsRevokedStatements(
+      db,
+      and(eq(sessions.userId, user.id), caller.sessionId ? ne(sessions.id, caller.sessionId) : undefined),
+      now,
+    ),
     revokeUserSessions(db, user.id, 'password_changed', { except: caller.sessionId, now }),
     revokeEmailedTokens(db, user.id, now),
     db
@@ -166,11 +173,14 @@ export async function listSessions(db: Db, userId: string, currentSessionId: str
 
 /** Revokes one of the caller's own sessions; another user's session id is simply "not found" (OWASP API1). */
 export async function revokeSession(db: Db, userId: string, sessionId: string) {
-  const [row] = await db
+  const mine = and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt))
+  const revoke = db
     .update(sessions)
     .set({ revokedAt: new Date(), revokedReason: 'revoked_by_user' })
-    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .where(mine)
     .returning({ id: sessions.id })
+  const results = await runBatch(db, [...sessionsRevokedStatements(db, mine), revoke])
+  const [row] = results.at(-1) as { id: string }[]
   if (!row)
     throw new ApiError(404, { title: 'Session not found', detail: `You have no active session ${sessionId}` })
 }

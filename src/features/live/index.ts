@@ -1,0 +1,30 @@
+import { createRouter } from '../../http/router'
+import * as handlers from './live.handlers'
+import { liveRoutes } from './live.routes'
+
+/** GET /v1/live/books/{id}, /v1/live/me, /v1/live/admin: WebSocket (or SSE) subscriptions to one channel. */
+export function liveRouter() {
+  const routes = liveRoutes()
+  return createRouter()
+    .openapi(routes.subscribeBook, handlers.subscribeBook)
+    .openapi(routes.subscribeMe, handlers.subscribeMe)
+    .openapi(routes.subscribeAdmin, handlers.subscribeAdmin)
+}
+
+export { type LiveChannelObject, liveChannelClass, timerKey } from './live.channel'
+export * from './live.events'
+export {
+  bookChangeStatements,
+  bookDeletedStatements,
+  closeUserSockets,
+  deliverAfter,
+  deliverAllLiveOutbox,
+  enableLive,
+  forgetUserChannel,
+  liveCommandStatements,
+  liveEventStatements,
+  livePublishing,
+  orderTransitionStatements,
+  sessionsRevokedStatements,
+  stockChangedStatements,
+} from './live.outbox'
