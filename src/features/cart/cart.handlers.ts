@@ -1,9 +1,13 @@
 import type { AppRouteHandler } from '../../http/router'
+import { authenticatedBatch } from '../auth'
 import type * as routes from './cart.routes'
 import * as service from './cart.service'
 
-export const getCart: AppRouteHandler<typeof routes.getCart> = async (c) =>
-  c.json(await service.getCart(c.var.db, c.var.user.id), 200)
+/** One round trip: the session check and the cart lines in one batch. */
+export const getCart: AppRouteHandler<typeof routes.getCart> = async (c) => {
+  const [lines] = await authenticatedBatch(c, [service.cartLines(c.var.db, c.var.user.id)])
+  return c.json(service.toCart(lines), 200)
+}
 
 export const putCartItem: AppRouteHandler<typeof routes.putCartItem> = async (c) => {
   const { bookId } = c.req.valid('param')

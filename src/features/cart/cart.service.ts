@@ -29,7 +29,8 @@ export async function getCart(db: Db, userId: string): Promise<Cart> {
   return toCart(await cartLines(db, userId))
 }
 
-function toCart(lines: CartLine[]): Cart {
+/** The cart view of its lines (from `cartLines`). */
+export function toCart(lines: CartLine[]): Cart {
   const currency = lines[0]?.currency ?? DEFAULT_CURRENCY
   const items = lines.map((line) => ({
     bookId: line.bookId,
