@@ -56,8 +56,8 @@ describe('database round trips per request (Server-Timing)', () => {
     const bookId = await createBook()
     const put = await putInCart(customer, bookId, 1)
     expect(put.status).toBe(200)
-    // The session check, the book, the upsert with the cart read back.
-    expect(roundTrips(put)).toBe(3)
+    // One batch: the session check, the book, the upsert (guarded by the session), the cart read back.
+    expect(roundTrips(put)).toBe(1)
     const order = await checkoutRequest(customer)
     expect(order.status).toBe(201)
     // The session check, the Idempotency-Key claim, the cart with the earlier attempt, the checkout batch, the

@@ -1,17 +1,24 @@
+import { and, eq, exists, gt, isNull, type SQL, sql } from 'drizzle-orm'
 import type { BatchItem, BatchResponse } from 'drizzle-orm/batch'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { UserRow } from '../../db/schema'
+import { sessions } from '../../db/schema'
 import type { AppEnv, AuthUser } from '../../env'
 import { bearerError } from '../../middleware/auth'
 import { activeSessionQuery } from './sessions.service'
 
-/** When the session check runs: before the handler, or (signed-in reads) in the handler's first batch. */
-export type SessionCheckTiming = 'before-handler' | 'with-first-read'
+/**
+ * When the session check runs: before the handler; (signed-in reads) in the handler's first batch; or
+ * (`guarded-write`, a write route that opts in) in the batch of a write whose statements carry `sessionGuard`.
+ */
+export type SessionCheckTiming = 'before-handler' | 'with-first-read' | 'guarded-write'
 
 /** A session check not yet run: its statement, and whether its result has been seen. */
 export type PendingSessionCheck = {
   statement: ReturnType<typeof activeSessionQuery>
   tokenRole: AuthUser['role']
+  /** The instant the check (and any `sessionGuard`) compares the session's expiry with. */
+  now: Date
   settled: boolean
 }
 
@@ -49,6 +56,11 @@ function settle(
  * revoked session gets the 401 instead of the answer (its work discarded). That fallback also refuses a token
  * whose role the database no longer has, since such a handler may have decided with the token's role. Writes,
  * WebSocket and event-stream routes (which act before they answer) check before the handler.
+ *
+ * `guarded-write`: a write route whose every write carries `sessionGuard(c)` in its condition and goes out in an
+ * `authenticatedBatch` with the check. D1 and libSQL run a batch as one transaction, so the guard and the check
+ * see the same session row: a revoked session writes nothing and gets the 401 from the check. (Only routes whose
+ * tests prove "a revoked session changes nothing" opt in; the check after the handler is a backstop.)
  */
 export function requireActiveSession(
   timing: SessionCheckTiming = 'before-handler',
@@ -56,10 +68,11 @@ export function requireActiveSession(
   return async (c, next) => {
     const user = c.get('user')
     if (!user?.sessionId) throw sessionEnded()
-    const statement = activeSessionQuery(c.get('db'), user.sessionId, user.id)
-    const pending: PendingSessionCheck = { statement, tokenRole: user.role, settled: false }
+    const now = new Date()
+    const statement = activeSessionQuery(c.get('db'), user.sessionId, user.id, now)
+    const pending: PendingSessionCheck = { statement, tokenRole: user.role, now, settled: false }
     const read = c.req.method === 'GET' || c.req.method === 'HEAD'
-    if (timing === 'before-handler' || !read) {
+    if (timing === 'before-handler' || (timing === 'with-first-read' && !read)) {
       settle(c, pending, await statement)
       await next()
       return
@@ -93,6 +106,32 @@ export async function authenticatedBatch<const T extends readonly BatchItem<'sql
   const [check, ...results] = (await db.batch([pending.statement, ...reads])) as unknown[]
   settle(c, pending, check as Awaited<PendingSessionCheck['statement']>)
   return results as BatchResponse<T>
+}
+
+/**
+ * The condition that makes a write apply only while the caller's session is active (the same test as the session
+ * check, at the same instant), for routes with `guarded-write` (see requireActiveSession).
+ */
+export function sessionGuard(context: AnyContext): SQL {
+  const c = context as Context<AppEnv>
+  const user = c.get('user')
+  const pending = c.get('sessionCheck')
+  if (!user?.sessionId || !pending)
+    throw new Error('sessionGuard() needs signedIn({ sessionCheck: "guarded-write" })')
+  return exists(
+    c
+      .get('db')
+      .select({ one: sql`1` })
+      .from(sessions)
+      .where(
+        and(
+          eq(sessions.id, user.sessionId),
+          eq(sessions.userId, user.id),
+          isNull(sessions.revokedAt),
+          gt(sessions.expiresAt, pending.now),
+        ),
+      ),
+  )
 }
 
 /** The caller's account row as the session check read it, behind signedIn() or admin(). */

@@ -27,6 +27,7 @@ export {
   authenticatedBatch,
   checkedAccount,
   requireActiveSession,
+  sessionGuard,
   signedInAccount,
 } from './active-session'
 export {
