@@ -186,12 +186,16 @@ export async function checkout(
   userId: string,
   choice: AddressChoice,
   idempotencyKey?: string,
+  preloaded?: CheckoutReadResults,
 ): Promise<Order> {
-  const checkoutKey = idempotencyKey === undefined ? null : await sha256Hex(`${userId}\n${idempotencyKey}`)
-  // One round trip reads both the cart and whether an earlier attempt with this key got as far as its order.
-  const [earlier, lines] = checkoutKey
-    ? await db.batch([attemptWithKey(db, userId, checkoutKey), cartLines(db, userId)])
-    : [[], await cartLines(db, userId)]
+  const checkoutKey = idempotencyKey === undefined ? null : await checkoutKeyOf(userId, idempotencyKey)
+  // One round trip reads both the cart and whether an earlier attempt with this key got as far as its order
+  // (or none: `preloaded`, read in the Idempotency-Key claim's batch, see checkoutReads).
+  const [earlier, lines] =
+    preloaded ??
+    (checkoutKey
+      ? await db.batch([attemptWithKey(db, userId, checkoutKey), cartLines(db, userId)])
+      : [[], await cartLines(db, userId)])
   if (earlier[0]) return resumeCheckout(db, provider, userId, earlier[0].id)
   const address = await resolveAddress(db, userId, choice)
   const totals = priceCart(lines)
@@ -233,6 +237,22 @@ export async function checkout(
   }
   return toOrder(await createGatewayIntent(db, provider, { orderId, userId, paymentId, lines, ...totals }))
 }
+
+/** The key under which an order remembers the Idempotency-Key that created it (checkout resume). */
+function checkoutKeyOf(userId: string, idempotencyKey: string): Promise<string> {
+  return sha256Hex(`${userId}\n${idempotencyKey}`)
+}
+
+/**
+ * A checkout's first reads as statements: an earlier attempt with this Idempotency-Key, and the cart. The handler
+ * sends them in the key claim's batch and passes their results to `checkout` as `preloaded`.
+ */
+export async function checkoutReads(db: Db, userId: string, idempotencyKey: string) {
+  const checkoutKey = await checkoutKeyOf(userId, idempotencyKey)
+  return [attemptWithKey(db, userId, checkoutKey), cartLines(db, userId)] as const
+}
+
+export type CheckoutReadResults = readonly [{ id: string }[], CartLine[]]
 
 /** The order an earlier attempt with this Idempotency-Key created (within the key's lifetime), as a query. */
 function attemptWithKey(db: Db, userId: string, checkoutKey: string) {

@@ -3,8 +3,8 @@ import { orders } from '../../db/schema'
 import { requestFingerprint, withIdempotency } from '../../http/idempotency'
 import { bySeq, readCursor, setNextLink, toPage } from '../../http/pagination'
 import type { AppRouteHandler } from '../../http/router'
-import { authenticatedBatch } from '../auth'
-import { checkout } from './checkout.service'
+import { authenticatedBatch, sessionGuard } from '../auth'
+import { checkout, checkoutReads } from './checkout.service'
 import { changeOrderAddress as changeAddress } from './order-actions.service'
 import { cancelOrder as cancel } from './order-lifecycle'
 import {
@@ -22,17 +22,24 @@ export const createOrder: AppRouteHandler<typeof routes.createOrder> = async (c)
   const user = c.var.user
   const body = c.req.valid('json')
   const key = c.req.valid('header')['idempotency-key']
-  const result = await withIdempotency<Order>(
+  // The Idempotency-Key claim goes out with the session check (the claim guarded by the session: a revoked one
+  // claims nothing and gets the 401) and the checkout's first reads: one round trip.
+  const result = await withIdempotency(
     c.var.db,
     {
       userId: user.id,
       key,
       fingerprint: await requestFingerprint('POST', '/v1/orders', body),
     },
-    async () => ({
+    async (preloaded): Promise<{ status: number; body: Order }> => ({
       status: 201,
-      body: await checkout(c.var.db, c.var.gateway, user.id, body, key),
+      body: await checkout(c.var.db, c.var.gateway, user.id, body, key, preloaded),
     }),
+    {
+      guard: sessionGuard(c),
+      batch: (statements) => authenticatedBatch(c, statements),
+      reads: await checkoutReads(c.var.db, user.id, key),
+    },
   )
   if (result.replayed) c.header('Idempotent-Replayed', 'true')
   c.header('Location', `/v1/orders/${result.body.id}`)
