@@ -5,7 +5,9 @@ import {
   address as commerceAddress,
   createBook,
   createUser,
+  postWebhook,
   putInCart,
+  stripeEvent,
 } from './helpers/commerce'
 import { api, json } from './helpers/http'
 import { roundTrips } from './helpers/round-trips'
@@ -74,6 +76,21 @@ describe('database round trips per request (Server-Timing)', () => {
     expect(read.status).toBe(200)
     // The session check with the order, its lines and its payment: one batch.
     expect(roundTrips(read)).toBe(1)
+    const placed = await json(retry)
+    const event = stripeEvent('payment_intent.succeeded', {
+      id: placed.payment.intentId,
+      object: 'payment_intent',
+      amount: placed.total.amount,
+      status: 'succeeded',
+    })
+    const paid = await postWebhook(event)
+    expect(paid.status).toBe(200)
+    // Whether the event was seen with the aggregate of the order its intent pays; then the event's transitions.
+    expect(roundTrips(paid)).toBe(2)
+    const again = await postWebhook(event)
+    expect(again.status).toBe(200)
+    expect(roundTrips(again)).toBe(1)
+    expect((await json(await api('GET', `/v1/orders/${id}`, { token: customer.token }))).status).toBe('paid')
   })
 
   it('every signed-in read is one: the session check travels in the read’s batch', async () => {

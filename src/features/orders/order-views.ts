@@ -123,7 +123,7 @@ export const orderNotFound = (id: string) =>
   new ApiError(404, { title: 'Order not found', detail: `No order has id ${id}` })
 
 /** The reads of one order's aggregate as statements: one batch sends them, alone or after a write. */
-export function orderAggregateReads(db: Db, id: string) {
+export function orderAggregateReads(db: Db, id: string | SQL) {
   return [
     db.select().from(orders).where(eq(orders.id, id)),
     db.select().from(orderLines).where(eq(orderLines.orderId, id)).orderBy(asc(orderLines.title)),
