@@ -1,7 +1,7 @@
 import type { Config } from './config'
 import type { Db, DbStats } from './db/client'
 import type { UserRow } from './db/schema'
-import type { PendingSessionCheck } from './features/auth/active-session'
+import type { PendingSessionCheck } from './features/auth'
 import type { LiveChannelObject } from './features/live'
 import type { PaymentGateway } from './features/payments'
 

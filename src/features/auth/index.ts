@@ -26,6 +26,7 @@ export {
 export {
   authenticatedBatch,
   checkedAccount,
+  type PendingSessionCheck,
   requireActiveSession,
   sessionGuard,
   signedInAccount,
