@@ -22,8 +22,9 @@ export const createOrder: AppRouteHandler<typeof routes.createOrder> = async (c)
   const user = c.var.user
   const body = c.req.valid('json')
   const key = c.req.valid('header')['idempotency-key']
-  // The Idempotency-Key claim goes out with the session check (the claim guarded by the session: a revoked one
-  // claims nothing and gets the 401) and the checkout's first reads: one round trip.
+  // Three round trips: the Idempotency-Key claim with the session check (the claim guarded by the session: a
+  // revoked one claims nothing and gets the 401) and the checkout's first reads; the checkout batch, which reads
+  // the order back; the intent update with the stored answer.
   const result = await withIdempotency(
     c.var.db,
     {
@@ -31,9 +32,10 @@ export const createOrder: AppRouteHandler<typeof routes.createOrder> = async (c)
       key,
       fingerprint: await requestFingerprint('POST', '/v1/orders', body),
     },
-    async (preloaded): Promise<{ status: number; body: Order }> => ({
+    // A first attempt stores its answer in the intent update's batch (`answer`).
+    async (preloaded, answer): Promise<{ status: number; body: Order }> => ({
       status: 201,
-      body: await checkout(c.var.db, c.var.gateway, user.id, body, key, preloaded),
+      body: await checkout(c.var.db, c.var.gateway, user.id, body, key, preloaded, answer),
     }),
     {
       guard: sessionGuard(c),
