@@ -50,6 +50,9 @@ function settle(
  * there (and within the 15-minute token lifetime everywhere else). The role is re-read from the database, and
  * the account row read with it is kept for the handler (`signedInAccount`).
  *
+ * Wherever the check travels, a revoked session is refused on the very request (OWASP ASVS 4.0 V3.3.1: logout and
+ * revocation invalidate the session at once, not at the token's expiry).
+ *
  * `with-first-read` (signedIn() on GET and HEAD): a read changes nothing, so its check may travel in the
  * handler's first batch (`authenticatedBatch`), and the read costs one round trip. Whatever the handler does, no
  * answer leaves unchecked: if the handler never called `authenticatedBatch`, the check runs after it, and a
