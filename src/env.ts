@@ -1,6 +1,7 @@
 import type { Config } from './config'
 import type { Db, DbStats } from './db/client'
 import type { UserRow } from './db/schema'
+import type { PendingSessionCheck } from './features/auth'
 import type { LiveChannelObject } from './features/live'
 import type { PaymentGateway } from './features/payments'
 
@@ -47,5 +48,7 @@ export type AppEnv = {
     user?: AuthUser
     /** The signed-in caller's account row, read with the session check (signedIn() and admin()). */
     account?: UserRow
+    /** signedIn() on a read: the session check not yet run, for the handler's first batch (authenticatedBatch). */
+    sessionCheck?: PendingSessionCheck
   }
 }

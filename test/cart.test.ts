@@ -1,4 +1,8 @@
+import { eq } from 'drizzle-orm'
+import { decodeJwt } from 'jose'
 import { describe, expect, it } from 'vitest'
+import { harness } from '#harness'
+import { cartItems, sessions } from '../src/db/schema'
 import { MAX_QUANTITY_PER_LINE } from '../src/features/cart/cart.schemas'
 import { createBook, createUser, putInCart } from './helpers/commerce'
 import { api, json } from './helpers/http'
@@ -80,5 +84,21 @@ describe('cart', () => {
     const bob = await createUser()
     await putInCart(alice, await createBook(), 1)
     expect((await json(await api('GET', '/v1/me/cart', { token: bob.token }))).items).toEqual([])
+  })
+
+  it('a revoked session changes nothing: its write is guarded by the session in the same batch', async () => {
+    const customer = await createUser()
+    const kept = await createBook()
+    expect((await putInCart(customer, kept, 2)).status).toBe(200)
+    await harness
+      .db()
+      .update(sessions)
+      .set({ revokedAt: new Date(), revokedReason: 'logout' })
+      .where(eq(sessions.id, decodeJwt(customer.token).sid as string))
+    const added = await putInCart(customer, await createBook(), 1)
+    expect(added.status).toBe(401)
+    expect((await putInCart(customer, kept, 5)).status).toBe(401)
+    const rows = await harness.db().select().from(cartItems).where(eq(cartItems.userId, customer.id))
+    expect(rows.map((row) => [row.bookId, row.quantity])).toEqual([[kept, 2]])
   })
 })

@@ -1,4 +1,8 @@
+import { eq } from 'drizzle-orm'
+import { decodeJwt } from 'jose'
 import { describe, expect, it } from 'vitest'
+import { harness } from '#harness'
+import { cartItems, idempotencyKeys, orders, sessions } from '../src/db/schema'
 import {
   address,
   checkoutRequest,
@@ -13,6 +17,24 @@ import {
 import { api, json } from './helpers/http'
 
 describe('POST /v1/orders (checkout)', () => {
+  it('a revoked session is refused before anything is written: no key claimed, no order, stock and cart kept', async () => {
+    const customer = await createUser()
+    const bookId = await createBook({ stock: 3 })
+    expect((await putInCart(customer, bookId, 2)).status).toBe(200)
+    await harness
+      .db()
+      .update(sessions)
+      .set({ revokedAt: new Date(), revokedReason: 'logout' })
+      .where(eq(sessions.id, decodeJwt(customer.token).sid as string))
+    const refused = await checkoutRequest(customer)
+    expect(refused.status).toBe(401)
+    const db = harness.db()
+    expect(await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.userId, customer.id))).toEqual([])
+    expect(await db.select().from(orders).where(eq(orders.userId, customer.id))).toEqual([])
+    expect(await stockOf(bookId)).toBe(3)
+    expect((await db.select().from(cartItems).where(eq(cartItems.userId, customer.id))).length).toBe(1)
+  })
+
   it('creates a pending order from the cart with server-side totals, a payment intent and reserved stock', async () => {
     const customer = await createUser()
     const first = await createBook({ price: 1299, stock: 5, title: 'Emma' })

@@ -1,12 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { eq } from 'drizzle-orm'
+import { decodeJwt } from 'jose'
 import { describe, expect, it } from 'vitest'
+import { harness } from '#harness'
 import { createApp } from '../src/app'
-import { signedIn } from '../src/features/auth'
+import { sessions, users } from '../src/db/schema'
+import { authenticatedBatch, signedIn } from '../src/features/auth'
 import { listDevMail } from '../src/features/mail/mail.routes'
 import { type PolicyStatement, publicRoute, securityFor, unmetered } from '../src/http/policy'
 import { type AppRouteHandler, createRouter } from '../src/http/router'
 import { requireAuth } from '../src/middleware/auth'
 import { api, json } from './helpers/http'
+import { roundTrips } from './helpers/round-trips'
+import { createUser } from './helpers/tokens'
 
 /**
  * Every route states its policy with one preset (src/http/policy.ts), and the published document says what the
@@ -146,5 +152,66 @@ describe('typed variables behind a preset', () => {
     }
     expect(typeof signedInHandler).toBe('function')
     expect(typeof publicHandler).toBe('function')
+  })
+})
+
+describe('the session check of a signed-in read (src/features/auth/active-session.ts)', () => {
+  const probe = createRoute({
+    method: 'get',
+    path: '/me/session-probe',
+    ...signedIn(),
+    responses: { 200: { description: 'ok', content: { 'application/json': { schema: z.object({}) } } } },
+  })
+
+  /** The app with one signed-in read whose handler batches (`?batch`) or never touches the database. */
+  function appWithProbe() {
+    const app = createApp()
+    app.route(
+      '/v1',
+      createRouter().openapi(probe, async (c) => {
+        if (c.req.query('batch') === undefined) return c.json({ role: c.var.user.role }, 200)
+        const [rows] = await authenticatedBatch(c, [c.var.db.select({ id: users.id }).from(users).limit(1)])
+        return c.json({ role: c.var.user.role, rows: rows.length }, 200)
+      }),
+    )
+    return (path: string, token: string) =>
+      app.request(path, { headers: { Authorization: `Bearer ${token}` } }, harness.env)
+  }
+
+  it('a handler that never batched is still checked, after it and before its answer leaves', async () => {
+    const request = appWithProbe()
+    const live = await createUser('customer')
+    const ok = await request('/v1/me/session-probe', live.token)
+    expect(ok.status).toBe(200)
+    expect(roundTrips(ok)).toBe(1)
+    const revoked = await createUser('customer')
+    await harness
+      .db()
+      .update(sessions)
+      .set({ revokedAt: new Date() })
+      .where(eq(sessions.id, decodeJwt(revoked.token).sid as string))
+    const refused = await request('/v1/me/session-probe', revoked.token)
+    expect(refused.status).toBe(401)
+    expect(await refused.text()).not.toContain('"role"')
+    // It may have decided with the token's role: a role the database no longer has is refused too.
+    const demoted = await createUser('admin')
+    await harness.db().update(users).set({ role: 'customer' }).where(eq(users.id, demoted.id))
+    expect((await request('/v1/me/session-probe', demoted.token)).status).toBe(401)
+  })
+
+  it('authenticatedBatch sends the check with the reads (one round trip) and applies its role first', async () => {
+    const request = appWithProbe()
+    const demoted = await createUser('admin')
+    await harness.db().update(users).set({ role: 'customer' }).where(eq(users.id, demoted.id))
+    const answer = await request('/v1/me/session-probe?batch', demoted.token)
+    expect(answer.status).toBe(200)
+    expect(roundTrips(answer)).toBe(1)
+    expect(await json(answer)).toEqual({ role: 'customer', rows: 1 })
+    await harness
+      .db()
+      .update(sessions)
+      .set({ revokedAt: new Date() })
+      .where(eq(sessions.id, decodeJwt(demoted.token).sid as string))
+    expect((await request('/v1/me/session-probe?batch', demoted.token)).status).toBe(401)
   })
 })

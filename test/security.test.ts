@@ -1,7 +1,9 @@
+import { eq } from 'drizzle-orm'
 import { base64url, decodeJwt, exportJWK, generateKeyPair, importJWK } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { harness } from '#harness'
 import { createApp } from '../src/app'
+import { sessions } from '../src/db/schema'
 import { address, type Customer, createBook, createUser, placeOrder } from './helpers/commerce'
 import { api, json } from './helpers/http'
 import { signToken } from './helpers/tokens'
@@ -78,6 +80,16 @@ async function expectUnauthorized(entry: Entry, response: Response, label: strin
   expect((await json(response)).status).toBe(401)
 }
 
+/** Revokes the session behind a test user's token (as logout or "sign out other sessions" would). */
+async function revoke(subject: Customer) {
+  const sid = decodeJwt(subject.token).sid as string
+  await harness
+    .db()
+    .update(sessions)
+    .set({ revokedAt: new Date(), revokedReason: 'logout' })
+    .where(eq(sessions.id, sid))
+}
+
 /** Tokens that must never pass: each is refused exactly like a missing one. */
 async function badTokens(subject: Customer): Promise<Record<string, string>> {
   const real = JSON.parse(harness.env.JWT_PRIVATE_JWK)
@@ -143,6 +155,39 @@ describe('security over every route in the OpenAPI document', () => {
     for (const entry of operations.filter(isProtected)) {
       for (const [label, token] of Object.entries(tokens)) {
         await expectUnauthorized(entry, await call(entry, token), label)
+      }
+    }
+  })
+
+  it('every protected operation answers 401 to a valid token whose session was revoked', async () => {
+    // A revoked session is refused on the very request, whichever way its route checks it: before the handler
+    // (writes, admin), in the handler's first batch, or (a read that never batched) after the handler, in place
+    // of its answer (src/features/auth/active-session.ts).
+    const admin = await createUser('admin')
+    await revoke(admin)
+    for (const entry of operations.filter(isProtected)) {
+      await expectUnauthorized(entry, await call(entry, admin.token), 'a revoked session')
+    }
+  })
+
+  it('a revoked session reads none of its own data: every signed-in read answers 401 in its place', async () => {
+    const owner = await createUser('customer', { name: 'Revoked Reader' })
+    const order = await placeOrder(owner, [[await createBook({ stock: 5 }), 1]])
+    const created = await api('POST', '/v1/me/addresses', { token: owner.token, body: address })
+    expect(created.status).toBe(201)
+    await revoke(owner)
+    const reads = operations.filter(
+      (entry) => entry.method === 'GET' && isProtected(entry) && !isAdminOnly(entry),
+    )
+    expect(reads.length).toBeGreaterThanOrEqual(7)
+    for (const entry of reads) {
+      const response = await call(entry, owner.token, { ids: { id: order.id } })
+      await expectUnauthorized(entry, response.clone(), 'its own revoked session')
+      const text = await response.text()
+      // (The order's id is in its own URL, which a problem's `instance` repeats.)
+      const secrets = ['Revoked Reader', address.line1, ...(entry.path.includes('{') ? [] : [order.id])]
+      for (const secret of secrets) {
+        expect(text, `${name(entry)} leaked its data`).not.toContain(secret)
       }
     }
   })

@@ -1,7 +1,9 @@
-import { and, eq, isNull, sql } from 'drizzle-orm'
+import { and, eq, isNull, type SQL, sql } from 'drizzle-orm'
+import type { BatchResponse } from 'drizzle-orm/batch'
+import { insertWhen, runBatch, type Statement } from '../db/batch'
 import type { Db } from '../db/client'
 import { isDatabaseUnavailable } from '../db/errors'
-import { idempotencyKeys } from '../db/schema'
+import { type IdempotencyKeyRow, idempotencyKeys } from '../db/schema'
 import { sha256Hex } from '../lib/digest'
 import { ApiError, type ProblemInit } from './problem'
 
@@ -32,16 +34,19 @@ export const IN_FLIGHT_LEASE_MS = 30 * 1000
  * matches the condition; the other sees a live lease and gets 409. Returns the lease's start, or null when a live
  * record exists.
  */
-async function claimKey(db: Db, userId: string, key: string, fingerprint: string, now: Date) {
-  const claimed = await db
-    .insert(idempotencyKeys)
-    .values({
-      userId,
-      key,
-      fingerprint,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
-    })
+function claimStatement(db: Db, userId: string, key: string, fingerprint: string, now: Date, guard?: SQL) {
+  const values = {
+    userId,
+    key,
+    fingerprint,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+  }
+  // With a guard (the caller's session is live): `INSERT … SELECT … WHERE guard`, so a refused caller claims nothing.
+  const insert = guard
+    ? insertWhen(db, idempotencyKeys, values, guard)
+    : db.insert(idempotencyKeys).values(values)
+  return insert
     .onConflictDoUpdate({
       target: [idempotencyKeys.userId, idempotencyKeys.key],
       set: {
@@ -54,19 +59,22 @@ async function claimKey(db: Db, userId: string, key: string, fingerprint: string
       setWhere: sql`${idempotencyKeys.expiresAt} <= ${now.getTime()} OR (${idempotencyKeys.responseStatus} IS NULL AND ${idempotencyKeys.createdAt} <= ${now.getTime() - IN_FLIGHT_LEASE_MS} AND ${idempotencyKeys.fingerprint} = ${fingerprint})`,
     })
     .returning({ createdAt: idempotencyKeys.createdAt })
-  return claimed.length === 1 ? now : null
 }
 
-async function replay<T>(
-  db: Db,
-  userId: string,
-  key: string,
+/** The key's record, read after the claim in the same batch (what a replay answers from). */
+function recordRead(db: Db, userId: string, key: string) {
+  return db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)))
+    .limit(1)
+}
+
+function replay<T>(
+  record: IdempotencyKeyRow | undefined,
   fingerprint: string,
   now: Date,
-): Promise<IdempotentResult<T>> {
-  const record = await db.query.idempotencyKeys.findFirst({
-    where: and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)),
-  })
+): IdempotentResult<T> {
   if (!record) throw new ApiError(409, { title: 'Idempotency conflict', detail: 'Retry the request' })
   if (record.fingerprint !== fingerprint) {
     throw new ApiError(422, {
@@ -94,6 +102,17 @@ async function replay<T>(
 
 type Lease = { userId: string; key: string; claimedAt: Date }
 
+/**
+ * `guard`: a condition the claim must meet to be made (e.g. the caller's session is live), `batch`: how the
+ * claim's batch is sent (e.g. with the session check, `authenticatedBatch`), `reads`: statements sent in that
+ * batch, after the claim, whose results `run` receives (so the work's first reads cost no round trip of their own).
+ */
+export type IdempotencyOptions<R extends readonly Statement[]> = {
+  guard?: SQL
+  batch?: (statements: readonly Statement[]) => Promise<readonly unknown[]>
+  reads?: R
+}
+
 /** The key's row while this request still holds its lease (`created_at` is its claim time) and nothing is stored. */
 const heldUnanswered = (lease: Lease) =>
   and(
@@ -108,17 +127,35 @@ const heldUnanswered = (lease: Lease) =>
  * response is stored): a request that outlived its lease and was taken over must not overwrite the answer of
  * the retry that took over.
  */
-async function store(db: Db, lease: Lease, status: number, body: unknown) {
-  const stored = await db
+function storeStatement(db: Db, lease: Lease, status: number, body: unknown) {
+  return db
     .update(idempotencyKeys)
     .set({ responseStatus: status, responseBody: JSON.stringify(body) })
     .where(heldUnanswered(lease))
     .returning({ key: idempotencyKeys.key })
+}
+
+async function store(db: Db, lease: Lease, status: number, body: unknown) {
+  warnIfLost(await storeStatement(db, lease, status, body), status)
+}
+
+function warnIfLost(stored: unknown[], status: number) {
   if (stored.length === 0) {
     console.warn(
       JSON.stringify({ level: 'warn', msg: 'idempotency lease lost before the response was stored', status }),
     )
   }
+}
+
+/**
+ * For a run that stores its answer in its own last batch (one round trip less): `statement` is the store (under the
+ * same lease condition), and the run sets `rows` to that statement's result. A run that leaves `rows` unset has its
+ * answer stored after it, as usual.
+ */
+export type InlineAnswer<T> = {
+  statement: (status: number, body: T) => Statement
+  rows?: unknown[]
+  status?: number
 }
 
 /** Gives the key back (only if still this request's lease and unanswered). */
@@ -133,19 +170,34 @@ async function release(db: Db, lease: Lease) {
  * 409, after the lease it takes the key over. Validation failures never reach
  * here, so nothing is stored for them. Records expire after 24 h.
  */
-export async function withIdempotency<T>(
+export async function withIdempotency<T, const R extends readonly Statement[] = []>(
   db: Db,
   input: { userId: string; key: string; fingerprint: string; now?: Date },
-  run: () => Promise<{ status: number; body: T }>,
+  run: (reads: BatchResponse<R>, answer: InlineAnswer<T>) => Promise<{ status: number; body: T }>,
+  options: IdempotencyOptions<R> = {},
 ): Promise<IdempotentResult<T>> {
   const { userId, key, fingerprint } = input
   const now = input.now ?? new Date()
-  const claimedAt = await claimKey(db, userId, key, fingerprint, now)
-  if (!claimedAt) return replay<T>(db, userId, key, fingerprint, now)
-  const lease = { userId, key, claimedAt }
+  const batch = options.batch ?? ((statements: readonly Statement[]) => runBatch(db, [...statements]))
+  const claim = claimStatement(db, userId, key, fingerprint, now, options.guard)
+  // One round trip: the claim, the record as it stands after it (a replay answers from it), the run's reads.
+  const [claimed, records, ...reads] = (await batch([
+    claim,
+    recordRead(db, userId, key),
+    ...(options.reads ?? []),
+  ])) as [unknown[], IdempotencyKeyRow[], ...unknown[]]
+  if (claimed.length !== 1) return replay<T>(records[0], fingerprint, now)
+  const lease = { userId, key, claimedAt: now }
   try {
-    const result = await run()
-    await store(db, lease, result.status, result.body)
+    const answer: InlineAnswer<T> = {
+      statement: (status, body) => {
+        answer.status = status
+        return storeStatement(db, lease, status, body)
+      },
+    }
+    const result = await run(reads as BatchResponse<R>, answer)
+    if (answer.rows && answer.status === result.status) warnIfLost(answer.rows, result.status)
+    else await store(db, lease, result.status, result.body)
     return { ...result, replayed: false }
   } catch (error) {
     if (isDatabaseUnavailable(error)) {

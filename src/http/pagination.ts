@@ -38,10 +38,18 @@ export async function keysetPage<Key, Row>(
   request: { cursor?: string; limit: number },
   fetch: (after: Key | undefined, take: number) => PromiseLike<Row[]>,
 ): Promise<{ rows: Row[]; nextCursor: string | null }> {
-  const fetched = await fetch(readCursor(request.cursor, keyset), request.limit + 1)
-  const rows = fetched.slice(0, request.limit)
+  return toPage(keyset, request.limit, await fetch(readCursor(request.cursor, keyset), request.limit + 1))
+}
+
+/** A page from up to `limit + 1` rows fetched after the cursor (see keysetPage), for a fetch made in a batch. */
+export function toPage<Key, Row>(
+  keyset: Keyset<Key, Row>,
+  limit: number,
+  fetched: Row[],
+): { rows: Row[]; nextCursor: string | null } {
+  const rows = fetched.slice(0, limit)
   const last = rows.at(-1)
-  const more = fetched.length > request.limit && last !== undefined
+  const more = fetched.length > limit && last !== undefined
   return { rows, nextCursor: more ? encodeCursor(keyset.keyOf(last)) : null }
 }
 

@@ -1,9 +1,13 @@
 import type { AppRouteHandler } from '../../http/router'
+import { authenticatedBatch } from '../auth'
 import type * as routes from './addresses.routes'
 import * as service from './addresses.service'
 
-export const listAddresses: AppRouteHandler<typeof routes.listAddresses> = async (c) =>
-  c.json({ data: await service.listAddresses(c.var.db, c.var.user.id) }, 200)
+/** One round trip: the session check and the list in one batch. */
+export const listAddresses: AppRouteHandler<typeof routes.listAddresses> = async (c) => {
+  const [rows] = await authenticatedBatch(c, [service.addressList(c.var.db, c.var.user.id)])
+  return c.json({ data: service.toAddresses(rows) }, 200)
+}
 
 export const createAddress: AppRouteHandler<typeof routes.createAddress> = async (c) => {
   const address = await service.createAddress(c.var.db, c.var.user.id, c.req.valid('json'))

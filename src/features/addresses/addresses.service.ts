@@ -34,12 +34,15 @@ function toAddress(row: AddressRow): Address {
 const notFound = (id: string) =>
   new ApiError(404, { title: 'Address not found', detail: `You have no address with id ${id}` })
 
-export async function listAddresses(db: Db, userId: string): Promise<Address[]> {
-  const rows = await db
+export function addressList(db: Db, userId: string) {
+  return db
     .select()
     .from(addresses)
     .where(eq(addresses.userId, userId))
     .orderBy(asc(addresses.createdAt), asc(addresses.id))
+}
+
+export function toAddresses(rows: AddressRow[]): Address[] {
   return rows.map(toAddress)
 }
 

@@ -23,7 +23,14 @@ export {
   verificationLink,
 } from './accounts.service'
 // The auth feature's public face: route policies, sessions, tokens and the pieces of accounts that /me uses.
-export { requireActiveSession, signedInAccount } from './active-session'
+export {
+  authenticatedBatch,
+  checkedAccount,
+  type PendingSessionCheck,
+  requireActiveSession,
+  sessionGuard,
+  signedInAccount,
+} from './active-session'
 export {
   EmailSchema,
   NameSchema,

@@ -200,12 +200,13 @@ export function revokeUserSessions(
 }
 
 /**
- * The revocation check for /v1/me* and /v1/admin/*: one primary-key lookup joining the user. Returns the user's
- * row as it is now (a demoted admin loses admin at once; /v1/me answers from it without reading it again) or null
- * when the session is revoked, expired or the user gone.
+ * The revocation check for /v1/me* and /v1/admin/*, as a statement: one primary-key lookup joining the user. Its row
+ * is the user's as it is now (a demoted admin loses admin at once; /v1/me answers from it without reading it
+ * again); no row when the session is revoked, expired or the user gone. A statement, so that a signed-in read can
+ * send it first in its own batch (active-session.ts `authenticatedBatch`): one round trip for check and read.
  */
-export async function findActiveSession(db: Db, sessionId: string, userId: string, now = new Date()) {
-  const [row] = await db
+export function activeSessionQuery(db: Db, sessionId: string, userId: string, now = new Date()) {
+  return db
     .select({ user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -218,5 +219,10 @@ export async function findActiveSession(db: Db, sessionId: string, userId: strin
       ),
     )
     .limit(1)
+}
+
+/** The revocation check run on its own: the user's row, or null (see activeSessionQuery). */
+export async function findActiveSession(db: Db, sessionId: string, userId: string, now = new Date()) {
+  const [row] = await activeSessionQuery(db, sessionId, userId, now)
   return row?.user ?? null
 }

@@ -19,6 +19,8 @@ export const getCart = createRoute({
 export const putCartItem = createRoute({
   operationId: 'putCartItem',
   ...common,
+  // Its one batch carries the session check, and its write the session guard (test/cart.test.ts).
+  ...signedIn({ sessionCheck: 'guarded-write' }),
   method: 'put',
   path: '/me/cart/items/{bookId}',
   summary: 'Set how many copies of a book are in the cart',

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm'
+import { and, asc, eq, gte, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { books, cartItems } from '../../db/schema'
 import { ApiError } from '../../http/problem'
@@ -29,7 +29,8 @@ export async function getCart(db: Db, userId: string): Promise<Cart> {
   return toCart(await cartLines(db, userId))
 }
 
-function toCart(lines: CartLine[]): Cart {
+/** The cart view of its lines (from `cartLines`). */
+export function toCart(lines: CartLine[]): Cart {
   const currency = lines[0]?.currency ?? DEFAULT_CURRENCY
   const items = lines.map((line) => ({
     bookId: line.bookId,
@@ -70,25 +71,15 @@ async function refusal(db: Db, userId: string, currency: string): Promise<ApiErr
 }
 
 /**
- * Sets a line's quantity (adds the line if new). The stock check is advisory; checkout reserves for real.
+ * Sets a line's quantity (adds the line if new), as statements for one batch: the book, the conditional upsert,
+ * the cart read back (it sees the write). The stock check is advisory; checkout reserves for real.
  * The cart's rules are decided inside the write itself, one conditional upsert (`INSERT … SELECT … WHERE`), so
  * parallel requests cannot both pass a check made before the insert: a line that exists is always updated; a
- * new line is inserted only while the cart holds fewer than MAX_CART_LINES lines, all in the book's currency.
- * SQLite runs the statement under the database's write lock, so the count it reads is the count it extends.
+ * new line is inserted only while the cart holds fewer than MAX_CART_LINES lines, all in the book's currency,
+ * and only for a quantity the book has in stock. SQLite runs the statement under the database's write lock, so
+ * the count it reads is the count it extends. `guard` is a further condition (the caller's session is live).
  */
-export async function setCartItem(db: Db, userId: string, bookId: string, quantity: number): Promise<Cart> {
-  const book = await db.query.books.findFirst({
-    columns: { stock: true, currency: true },
-    where: eq(books.id, bookId),
-  })
-  if (!book) throw new ApiError(404, { title: 'Book not found', detail: `No book has id ${bookId}` })
-  if (quantity > book.stock) {
-    throw new ApiError(409, {
-      title: 'Not enough stock',
-      detail: `Only ${book.stock} in stock`,
-      errors: [{ pointer: '/body/quantity', detail: `At most ${book.stock}` }],
-    })
-  }
+export function cartItemWrite(db: Db, userId: string, bookId: string, quantity: number, guard?: SQL) {
   const now = new Date()
   const ownLines = sql`SELECT 1 FROM ${cartItems} WHERE ${cartItems.userId} = ${userId}`
   const upsert = db
@@ -106,23 +97,44 @@ export async function setCartItem(db: Db, userId: string, bookId: string, quanti
         .where(
           and(
             eq(books.id, bookId),
+            gte(books.stock, quantity),
+            guard,
             sql`(EXISTS (${ownLines} AND ${cartItems.bookId} = ${bookId}) OR (
               (SELECT count(*) FROM ${cartItems} WHERE ${cartItems.userId} = ${userId}) < ${MAX_CART_LINES}
               AND NOT EXISTS (SELECT 1 FROM ${cartItems} INNER JOIN ${books} AS cart_book
                 ON cart_book.id = ${cartItems.bookId}
-                WHERE ${cartItems.userId} = ${userId} AND cart_book.currency <> ${book.currency})))`,
+                WHERE ${cartItems.userId} = ${userId} AND cart_book.currency <> ${books.currency})))`,
           ),
         ),
     )
     .onConflictDoUpdate({ target: [cartItems.userId, cartItems.bookId], set: { quantity, updatedAt: now } })
     .returning({ bookId: cartItems.bookId })
-  // The cart is read back in the same batch (one round trip, and it sees the write).
-  const [written, lines] = await db.batch([upsert, cartLines(db, userId)])
-  if (written.length === 0) {
-    const exists = await db.query.books.findFirst({ columns: { id: true }, where: eq(books.id, bookId) })
-    if (!exists) throw new ApiError(404, { title: 'Book not found', detail: `No book has id ${bookId}` })
-    throw await refusal(db, userId, book.currency)
+  const book = db
+    .select({ stock: books.stock, currency: books.currency })
+    .from(books)
+    .where(eq(books.id, bookId))
+  return [book, upsert, cartLines(db, userId)] as const
+}
+
+type CartItemWriteResults = readonly [{ stock: number; currency: string }[], { bookId: string }[], CartLine[]]
+
+/** The cart after `cartItemWrite`'s batch, or why nothing was written (404, not enough stock, cap, currency). */
+export async function cartAfterWrite(
+  db: Db,
+  userId: string,
+  bookId: string,
+  quantity: number,
+  [[book], written, lines]: CartItemWriteResults,
+): Promise<Cart> {
+  if (!book) throw new ApiError(404, { title: 'Book not found', detail: `No book has id ${bookId}` })
+  if (quantity > book.stock) {
+    throw new ApiError(409, {
+      title: 'Not enough stock',
+      detail: `Only ${book.stock} in stock`,
+      errors: [{ pointer: '/body/quantity', detail: `At most ${book.stock}` }],
+    })
   }
+  if (written.length === 0) throw await refusal(db, userId, book.currency)
   return toCart(lines)
 }
 

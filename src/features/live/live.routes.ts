@@ -66,7 +66,8 @@ const meRoute = () =>
     operationId: 'subscribeMe',
     method: 'get',
     path: '/live/me',
-    ...signedIn(),
+    // A socket or stream acts before it answers: its session is checked before the handler runs.
+    ...signedIn({ sessionCheck: 'before-handler' }),
     tags,
     summary: "Live updates of the caller's own orders and security events",
     description: description('user:{id}', 'the signed-in user only'),

@@ -3,7 +3,7 @@ import { runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { isCheckViolation } from '../../db/errors'
 import { books, cartItems, orderLines, orders, payments } from '../../db/schema'
-import { IDEMPOTENCY_TTL_MS } from '../../http/idempotency'
+import { IDEMPOTENCY_TTL_MS, type InlineAnswer } from '../../http/idempotency'
 import { ApiError } from '../../http/problem'
 import { chunks } from '../../lib/chunks'
 import { sha256Hex } from '../../lib/digest'
@@ -18,6 +18,7 @@ import { abandonCheckout } from './order-lifecycle'
 import {
   addressColumns,
   loadOrder,
+  type OrderAggregate,
   orderAggregateReads,
   PAYMENT_WINDOW_MS,
   toAggregate,
@@ -186,12 +187,17 @@ export async function checkout(
   userId: string,
   choice: AddressChoice,
   idempotencyKey?: string,
+  preloaded?: CheckoutReadResults,
+  answer?: InlineAnswer<Order>,
 ): Promise<Order> {
-  const checkoutKey = idempotencyKey === undefined ? null : await sha256Hex(`${userId}\n${idempotencyKey}`)
-  // One round trip reads both the cart and whether an earlier attempt with this key got as far as its order.
-  const [earlier, lines] = checkoutKey
-    ? await db.batch([attemptWithKey(db, userId, checkoutKey), cartLines(db, userId)])
-    : [[], await cartLines(db, userId)]
+  const checkoutKey = idempotencyKey === undefined ? null : await checkoutKeyOf(userId, idempotencyKey)
+  // One round trip reads both the cart and whether an earlier attempt with this key got as far as its order
+  // (or none: `preloaded`, read in the Idempotency-Key claim's batch, see checkoutReads).
+  const [earlier, lines] =
+    preloaded ??
+    (checkoutKey
+      ? await db.batch([attemptWithKey(db, userId, checkoutKey), cartLines(db, userId)])
+      : [[], await cartLines(db, userId)])
   if (earlier[0]) return resumeCheckout(db, provider, userId, earlier[0].id)
   const address = await resolveAddress(db, userId, choice)
   const totals = priceCart(lines)
@@ -200,6 +206,7 @@ export async function checkout(
   const paymentId = randomId('pay')
 
   let reserved: { id: string }[][]
+  let committed: OrderAggregate | undefined
   try {
     const statements = checkoutStatements(db, {
       orderId,
@@ -212,8 +219,11 @@ export async function checkout(
       checkoutKey,
       now,
     })
-    const results = await runBatch(db, statements)
+    // The order is read back at the end of its own batch: the answer is built from it as committed.
+    const results = await runBatch(db, [...statements, ...orderAggregateReads(db, orderId)])
     reserved = results.slice(0, lines.length) as { id: string }[][]
+    const readBack = results.slice(-3) as unknown as Parameters<typeof toAggregate>[1]
+    if (readBack[0][0]) committed = toAggregate(orderId, readBack)
   } catch (error) {
     if (isCheckViolation(error, 'books_stock_non_negative')) throw await outOfStock(db, lines)
     throw error
@@ -231,8 +241,26 @@ export async function checkout(
       detail: 'A book in the cart is no longer sold. Nothing was reserved.',
     })
   }
-  return toOrder(await createGatewayIntent(db, provider, { orderId, userId, paymentId, lines, ...totals }))
+  const input = { orderId, userId, paymentId, lines, ...totals }
+  if (committed && answer) return createGatewayIntentAndAnswer(db, provider, input, committed, answer)
+  return toOrder(await createGatewayIntent(db, provider, input))
 }
+
+/** The key under which an order remembers the Idempotency-Key that created it (checkout resume). */
+function checkoutKeyOf(userId: string, idempotencyKey: string): Promise<string> {
+  return sha256Hex(`${userId}\n${idempotencyKey}`)
+}
+
+/**
+ * A checkout's first reads as statements: an earlier attempt with this Idempotency-Key, and the cart. The handler
+ * sends them in the key claim's batch and passes their results to `checkout` as `preloaded`.
+ */
+export async function checkoutReads(db: Db, userId: string, idempotencyKey: string) {
+  const checkoutKey = await checkoutKeyOf(userId, idempotencyKey)
+  return [attemptWithKey(db, userId, checkoutKey), cartLines(db, userId)] as const
+}
+
+export type CheckoutReadResults = readonly [{ id: string }[], CartLine[]]
 
 /** The order an earlier attempt with this Idempotency-Key created (within the key's lifetime), as a query. */
 function attemptWithKey(db: Db, userId: string, checkoutKey: string) {
@@ -281,19 +309,70 @@ async function resumeCheckout(
  * Creates the gateway intent and records it on the payment row; returns the order as it then stands (the update
  * and the reads go in one batch). A gateway failure abandons the checkout (stock released, cart restored): 502.
  */
-async function createGatewayIntent(
+type IntentInput = {
+  orderId: string
+  userId: string
+  paymentId: string
+  lines: { bookId: string; quantity: number }[]
+  total: number
+  currency: string
+}
+
+async function createGatewayIntent(db: Db, provider: PaymentGateway, input: IntentInput) {
+  const intent = await openGatewayIntent(db, provider, input)
+  const [, ...reads] = await db.batch([
+    intentUpdate(db, input.paymentId, intent).statement,
+    ...orderAggregateReads(db, input.orderId),
+  ])
+  return toAggregate(input.orderId, reads)
+}
+
+/**
+ * createGatewayIntent for a first attempt under an Idempotency-Key: the answer is the order as its checkout batch
+ * committed it with the intent recorded on its payment, and it is stored in the intent update's batch (one round
+ * trip for both; the update and the stored answer commit together or not at all).
+ */
+async function createGatewayIntentAndAnswer(
   db: Db,
   provider: PaymentGateway,
-  input: {
-    orderId: string
-    userId: string
-    paymentId: string
-    lines: { bookId: string; quantity: number }[]
-    total: number
-    currency: string
-  },
-) {
-  let intent: Awaited<ReturnType<PaymentGateway['createIntent']>>
+  input: IntentInput,
+  committed: OrderAggregate,
+  answer: InlineAnswer<Order>,
+): Promise<Order> {
+  const intent = await openGatewayIntent(db, provider, input)
+  const update = intentUpdate(db, input.paymentId, intent)
+  const payment = committed.payment && { ...committed.payment, ...intentColumns(intent, update.updatedAt) }
+  const view = toOrder({ ...committed, payment })
+  const [, stored] = await db.batch([update.statement, answer.statement(201, view)])
+  answer.rows = stored
+  return view
+}
+
+type GatewayIntent = Awaited<ReturnType<PaymentGateway['createIntent']>>
+
+const intentColumns = (intent: GatewayIntent, updatedAt: Date) => ({
+  intentId: intent.intentId,
+  clientSecret: intent.clientSecret,
+  status: intent.status,
+  updatedAt,
+})
+
+/** Records the gateway's intent on the payment row. */
+function intentUpdate(db: Db, paymentId: string, intent: GatewayIntent) {
+  const updatedAt = new Date()
+  return {
+    updatedAt,
+    statement: db.update(payments).set(intentColumns(intent, updatedAt)).where(eq(payments.id, paymentId)),
+  }
+}
+
+/** Creates the gateway intent; a gateway failure abandons the checkout (stock released, cart restored): 502. */
+async function openGatewayIntent(
+  db: Db,
+  provider: PaymentGateway,
+  input: IntentInput,
+): Promise<GatewayIntent> {
+  let intent: GatewayIntent
   try {
     intent = await provider.createIntent({
       amount: input.total,
@@ -326,17 +405,5 @@ async function createGatewayIntent(
       detail: 'The payment could not be set up. Nothing was reserved and your cart is unchanged; try again.',
     })
   }
-  const [, ...reads] = await db.batch([
-    db
-      .update(payments)
-      .set({
-        intentId: intent.intentId,
-        clientSecret: intent.clientSecret,
-        status: intent.status,
-        updatedAt: new Date(),
-      })
-      .where(eq(payments.id, input.paymentId)),
-    ...orderAggregateReads(db, input.orderId),
-  ])
-  return toAggregate(input.orderId, reads)
+  return intent
 }

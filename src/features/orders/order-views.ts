@@ -1,4 +1,4 @@
-import { asc, desc, eq, inArray } from 'drizzle-orm'
+import { asc, desc, eq, inArray, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import {
   type OrderLineRow,
@@ -84,6 +84,30 @@ export function toOrder({ order, lines, payment }: OrderAggregate): Order {
   }
 }
 
+/**
+ * The reads of a page of orders with their lines and payments as statements, for one batch: the page query (up
+ * to `take` rows), and the lines and payments of the orders that same query selects (a subquery, so one snapshot
+ * answers all three). `aggregatesOf` joins the results.
+ */
+export function orderPageReads(db: Db, where: SQL | undefined, take: number) {
+  const page = () =>
+    db.select({ id: orders.id }).from(orders).where(where).orderBy(desc(orders.seq)).limit(take)
+  return [
+    db.select().from(orders).where(where).orderBy(desc(orders.seq)).limit(take),
+    db.select().from(orderLines).where(inArray(orderLines.orderId, page())).orderBy(asc(orderLines.title)),
+    db.select().from(payments).where(inArray(payments.orderId, page())).orderBy(desc(payments.createdAt)),
+  ] as const
+}
+
+/** Aggregates of `rows` from lines and payments that include theirs (newest payment first). */
+export function aggregatesOf(rows: OrderRow[], lines: OrderLineRow[], paymentRows: PaymentRow[]) {
+  return rows.map((order) => ({
+    order,
+    lines: lines.filter((line) => line.orderId === order.id),
+    payment: paymentRows.find((payment) => payment.orderId === order.id) ?? null,
+  }))
+}
+
 /** Lines and latest payment for several orders: two queries in one round trip. */
 export async function loadAggregates(db: Db, rows: OrderRow[]): Promise<OrderAggregate[]> {
   if (rows.length === 0) return []
@@ -92,18 +116,14 @@ export async function loadAggregates(db: Db, rows: OrderRow[]): Promise<OrderAgg
     db.select().from(orderLines).where(inArray(orderLines.orderId, ids)).orderBy(asc(orderLines.title)),
     db.select().from(payments).where(inArray(payments.orderId, ids)).orderBy(desc(payments.createdAt)),
   ])
-  return rows.map((order) => ({
-    order,
-    lines: lines.filter((line) => line.orderId === order.id),
-    payment: paymentRows.find((payment) => payment.orderId === order.id) ?? null,
-  }))
+  return aggregatesOf(rows, lines, paymentRows)
 }
 
 export const orderNotFound = (id: string) =>
   new ApiError(404, { title: 'Order not found', detail: `No order has id ${id}` })
 
 /** The reads of one order's aggregate as statements: one batch sends them, alone or after a write. */
-export function orderAggregateReads(db: Db, id: string) {
+export function orderAggregateReads(db: Db, id: string | SQL) {
   return [
     db.select().from(orders).where(eq(orders.id, id)),
     db.select().from(orderLines).where(eq(orderLines.orderId, id)).orderBy(asc(orderLines.title)),
@@ -135,7 +155,14 @@ export async function loadVisibleOrder(
   id: string,
   caller: { id: string; role: 'customer' | 'admin' },
 ): Promise<OrderAggregate> {
-  const aggregate = await loadOrder(db, id)
-  if (caller.role !== 'admin' && aggregate.order.userId !== caller.id) throw orderNotFound(id)
+  return visibleTo(caller, await loadOrder(db, id))
+}
+
+/** The aggregate if `caller` may see it (see loadVisibleOrder), else the 404. */
+export function visibleTo(
+  caller: { id: string; role: 'customer' | 'admin' },
+  aggregate: OrderAggregate,
+): OrderAggregate {
+  if (caller.role !== 'admin' && aggregate.order.userId !== caller.id) throw orderNotFound(aggregate.order.id)
   return aggregate
 }

@@ -18,6 +18,8 @@ const gatewayError = { 502: { ...errors[500], description: 'The payment gateway 
 export const createOrder = createRoute({
   operationId: 'createOrder',
   ...common,
+  // Its key claim carries the session guard and goes out with the session check (test/checkout-concurrency.test.ts).
+  ...signedIn({ sessionCheck: 'guarded-write' }),
   method: 'post',
   path: '/orders',
   summary: 'Check out the cart',

@@ -1,14 +1,10 @@
 import { and, asc, desc, eq, lt } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { orders } from '../../db/schema'
-import type { AuthUser } from '../../env'
 import { bySeq, keysetPage } from '../../http/pagination'
 import type { PaymentGateway } from '../payments'
 import { cancelIntentQuietly, expireOrder } from './order-lifecycle'
-import { loadAggregates, loadVisibleOrder, PAYMENT_WINDOW_MS, toOrder } from './order-views'
-import type { Order } from './orders.schemas'
-
-type Caller = Pick<AuthUser, 'id' | 'role'>
+import { loadAggregates, PAYMENT_WINDOW_MS, toOrder } from './order-views'
 
 /** A page of orders, newest first (seq is monotonic), with the next cursor. */
 export async function pageOfOrders(db: Db, where: ReturnType<typeof and>, limit: number, cursor?: string) {
@@ -21,10 +17,6 @@ export async function pageOfOrders(db: Db, where: ReturnType<typeof and>, limit:
       .limit(take),
   )
   return { data: (await loadAggregates(db, rows)).map(toOrder), nextCursor }
-}
-
-export function listMyOrders(db: Db, userId: string, query: { limit: number; cursor?: string }) {
-  return pageOfOrders(db, and(eq(orders.userId, userId)), query.limit, query.cursor)
 }
 
 /**
@@ -55,8 +47,4 @@ export async function expireStalePendingOrders(
     await cancelIntentQuietly(gateway, aggregate)
   }
   return expired
-}
-
-export async function getOrder(db: Db, id: string, caller: Caller): Promise<Order> {
-  return toOrder(await loadVisibleOrder(db, id, caller))
 }

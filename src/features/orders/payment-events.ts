@@ -9,7 +9,7 @@ import type { PaymentGateway } from '../payments'
 import { releaseStockStatements } from './inventory'
 import { REFUNDABLE } from './order-status'
 import { runTransitions, type TransitionStatements, transitionStatements } from './order-transition'
-import { loadOrder, type OrderAggregate } from './order-views'
+import { type OrderAggregate, orderAggregateReads } from './order-views'
 import { refundRowStatement, sendRefund } from './refunds.service'
 
 /**
@@ -29,10 +29,10 @@ export type StripeEvent = z.output<typeof StripeEventSchema>
 
 const chargeSchema = z.object({ payment_intent: z.string(), amount_refunded: z.number().int().min(0) })
 
-async function aggregateForIntent(db: Db, intentId: string | undefined): Promise<OrderAggregate | null> {
-  if (!intentId) return null
-  const payment = await db.query.payments.findFirst({ where: eq(payments.intentId, intentId) })
-  return payment ? loadOrder(db, payment.orderId) : null
+/** The reads of the order an intent pays (its aggregate), as statements: the order id is a subquery. */
+function aggregateForIntentReads(db: Db, intentId: string) {
+  const orderId = sql`(SELECT ${payments.orderId} FROM ${payments} WHERE ${payments.intentId} = ${intentId})`
+  return orderAggregateReads(db, orderId)
 }
 
 /**
@@ -203,9 +203,26 @@ export async function handleStripeEvent(
   event: StripeEvent,
   now = new Date(),
 ): Promise<{ duplicate: boolean }> {
-  const seen = await db.query.webhookEvents.findFirst({ where: eq(webhookEvents.id, event.id) })
-  if (seen) return { duplicate: true }
-  const aggregate = await aggregateForIntent(db, intentIdOf(event))
+  // One round trip: whether the event was seen, and the aggregate of the order its intent pays.
+  const intentId = intentIdOf(event)
+  const seenRead = db
+    .select({ id: webhookEvents.id })
+    .from(webhookEvents)
+    .where(eq(webhookEvents.id, event.id))
+  let seen: { id: string }[]
+  let aggregate: OrderAggregate | null = null
+  if (intentId) {
+    const [seenRows, orderRows, lines, paymentRows] = await db.batch([
+      seenRead,
+      ...aggregateForIntentReads(db, intentId),
+    ])
+    seen = seenRows
+    const order = orderRows[0]
+    aggregate = order ? { order, lines, payment: paymentRows[0] ?? null } : null
+  } else {
+    seen = await seenRead
+  }
+  if (seen[0]) return { duplicate: true }
   const effects = effectsOf(db, event, aggregate, now)
   let won: boolean[]
   try {

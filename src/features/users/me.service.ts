@@ -3,7 +3,14 @@ import type { Config } from '../../config'
 import { runBatch } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { isUniqueViolation } from '../../db/errors'
-import { securityEvents, sessions, type UserRow, users } from '../../db/schema'
+import {
+  type SecurityEventRow,
+  type SessionRow,
+  securityEvents,
+  sessions,
+  type UserRow,
+  users,
+} from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { randomId } from '../../lib/ids'
 import { hashPassword } from '../../lib/password'
@@ -150,13 +157,18 @@ export async function deleteMe(db: Db, config: Config, userId: string, password:
   await deleteAccount(db, user)
 }
 
-export async function listSessions(db: Db, userId: string, currentSessionId: string | undefined) {
-  const rows = await db
+/** The caller's unrevoked sessions, as a statement (the handler batches it with the session check). */
+export function sessionList(db: Db, userId: string) {
+  return db
     .select()
     .from(sessions)
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
     .orderBy(desc(sessions.lastUsedAt))
     .limit(100)
+}
+
+/** The session list's view: unexpired ones, the caller's own marked `current`. */
+export function toSessions(rows: SessionRow[], currentSessionId: string | undefined) {
   const now = Date.now()
   return rows
     .filter((row) => row.expiresAt.getTime() > now)
@@ -185,13 +197,17 @@ export async function revokeSession(db: Db, userId: string, sessionId: string) {
     throw new ApiError(404, { title: 'Session not found', detail: `You have no active session ${sessionId}` })
 }
 
-export async function listSecurityEvents(db: Db, userId: string, options: { limit: number }) {
-  const rows = await db
+/** The caller's latest security events, as a statement (the handler batches it with the session check). */
+export function securityEventList(db: Db, userId: string, options: { limit: number }) {
+  return db
     .select()
     .from(securityEvents)
     .where(eq(securityEvents.userId, userId))
     .orderBy(desc(securityEvents.createdAt), desc(securityEvents.id))
     .limit(options.limit)
+}
+
+export function toSecurityEvents(rows: SecurityEventRow[]) {
   return rows.map((row) => ({
     id: row.id,
     type: row.type,

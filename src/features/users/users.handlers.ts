@@ -1,9 +1,10 @@
 import type { AppRouteHandler } from '../../http/router'
 import {
+  authenticatedBatch,
+  checkedAccount,
   clientInfo,
   resendVerification as resendVerificationMail,
   type SignedInUser,
-  signedInAccount,
   toUser,
 } from '../auth'
 import { dispatchMail } from '../mail'
@@ -18,9 +19,9 @@ const caller = (c: { var: { user: SignedInUser } }) => ({
   sessionId: c.var.user.sessionId,
 })
 
-/** The account as the session check just read it: one query for the whole request. */
+/** The account as the session check reads it: one query for the whole request. */
 export const getMe: AppRouteHandler<typeof routes.getMe> = async (c) => {
-  return c.json(toUser(signedInAccount(c)), 200)
+  return c.json(toUser(await checkedAccount(c)), 200)
 }
 
 export const updateMe: AppRouteHandler<typeof routes.updateMe> = async (c) => {
@@ -53,9 +54,11 @@ export const changePassword: AppRouteHandler<typeof routes.changePassword> = asy
   return c.body(null, 204)
 }
 
+/** One round trip: the session check and the list in one batch. */
 export const listSessions: AppRouteHandler<typeof routes.listSessions> = async (c) => {
   const { userId, sessionId } = caller(c)
-  return c.json({ data: await me.listSessions(c.var.db, userId, sessionId) }, 200)
+  const [rows] = await authenticatedBatch(c, [me.sessionList(c.var.db, userId)])
+  return c.json({ data: me.toSessions(rows, sessionId) }, 200)
 }
 
 export const revokeSession: AppRouteHandler<typeof routes.revokeSession> = async (c) => {
@@ -64,7 +67,10 @@ export const revokeSession: AppRouteHandler<typeof routes.revokeSession> = async
 }
 
 export const listSecurityEvents: AppRouteHandler<typeof routes.listSecurityEvents> = async (c) => {
-  return c.json({ data: await me.listSecurityEvents(c.var.db, caller(c).userId, c.req.valid('query')) }, 200)
+  const [rows] = await authenticatedBatch(c, [
+    me.securityEventList(c.var.db, caller(c).userId, c.req.valid('query')),
+  ])
+  return c.json({ data: me.toSecurityEvents(rows) }, 200)
 }
 
 export const startTotp: AppRouteHandler<typeof routes.startTotp> = async (c) => {
