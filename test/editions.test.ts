@@ -50,6 +50,20 @@ describe('works and editions', () => {
     expect((await json(response)).errors).toEqual([{ pointer: '/body/editionOf', detail: 'Unknown book' }])
   })
 
+  it('splits an edition back out with editionOf: null; an edition alone in its work keeps it', async () => {
+    const first = await createBook()
+    const second = await createBook({ editionOf: first.id })
+    const split = await patch(second.id, { editionOf: null })
+    expect(split.status).toBe(200)
+    const alone = await json(split)
+    expect(alone.workId).toMatch(/^wk_[0-9a-z]{26}$/)
+    expect(alone.workId).not.toBe(first.workId)
+    expect(alone.editions).toEqual([])
+    expect((await getBook(first.id)).editions).toEqual([])
+    const again = await json(await patch(second.id, { editionOf: null }))
+    expect(again.workId).toBe(alone.workId)
+  })
+
   it('moves an edition to another work, deleting the work it leaves empty', async () => {
     const first = await createBook()
     const second = await createBook()

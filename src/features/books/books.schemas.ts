@@ -139,7 +139,9 @@ export const BookUpdateSchema = z
     releaseDate: editionFields.releaseDate.nullable(),
     series: editionFields.series.nullable().openapi({ description: 'null: not part of a series' }),
     subjectIds: editionFields.subjectIds,
-    editionOf: bookIdValue.openapi({ description: 'Move this edition to the work of another book' }),
+    editionOf: bookIdValue.nullable().openapi({
+      description: 'Move this edition to the work of another book; null gives it a work of its own again',
+    }),
     description: z.string().trim().max(10_000),
     stockAdjustment: z
       .number()

@@ -1,4 +1,4 @@
-import { and, eq, gte, isNull, notExists, or, type SQL, sql } from 'drizzle-orm'
+import { and, eq, gte, isNull, ne, notExists, or, type SQL, sql } from 'drizzle-orm'
 import { runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { isUniqueViolation } from '../../db/errors'
@@ -57,6 +57,31 @@ async function workOfEdition(
         .set({ workId })
         .where(and(eq(books.id, other.id), isNull(books.workId))),
     ],
+  }
+}
+
+/**
+ * `editionOf: null`: the edition leaves a shared work for a new one of its own (titled like the edition); an
+ * edition already alone in its work keeps it.
+ */
+async function workOfItsOwn(
+  db: Db,
+  id: string,
+  current: { workId: string | null; title: string },
+  now: Date,
+): Promise<{ workId: string; adopt: Statement[] } | undefined> {
+  if (current.workId) {
+    const [sibling] = await db
+      .select({ id: books.id })
+      .from(books)
+      .where(and(eq(books.workId, current.workId), ne(books.id, id)))
+      .limit(1)
+    if (!sibling) return undefined
+  }
+  const workId = randomId('wk')
+  return {
+    workId,
+    adopt: [db.insert(works).values({ id: workId, title: current.title, createdAt: now, updatedAt: now })],
   }
 }
 
@@ -179,10 +204,15 @@ export async function updateBook(db: Db, id: string, input: BookUpdate, view: Vi
   const now = new Date()
   const current =
     editionOf !== undefined
-      ? await db.query.books.findFirst({ columns: { workId: true }, where: eq(books.id, id) })
+      ? await db.query.books.findFirst({ columns: { workId: true, title: true }, where: eq(books.id, id) })
       : undefined
   if (editionOf !== undefined && !current) throw notFound(id)
-  const edition = editionOf !== undefined ? await workOfEdition(db, editionOf, now) : undefined
+  const edition =
+    editionOf === null
+      ? await workOfItsOwn(db, id, current!, now)
+      : editionOf !== undefined
+        ? await workOfEdition(db, editionOf, now)
+        : undefined
   const workId = edition?.workId
   await checkSubjects(db, subjectIds)
   const { statements: seriesStatementsList, seriesId } = seriesStatements(db, seriesInput, now)
