@@ -25,7 +25,8 @@ const eventStream = {
 const upgradeRequired = {
   description: 'Upgrade Required: send `Upgrade: websocket` (or `Accept: text/event-stream`)',
   content: { 'application/problem+json': { schema: ProblemSchema } },
-  headers: z.object({ Upgrade: z.string().openapi({ example: 'websocket' }) }),
+  // Sent, but hop-by-hop (RFC 9110 §7.8): a proxy in between may drop it, so it is not declared required.
+  headers: z.object({ Upgrade: z.string().optional().openapi({ example: 'websocket' }) }),
 }
 
 const unavailable = {
