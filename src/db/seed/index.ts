@@ -4,7 +4,7 @@ import type { Db } from '../client'
 import { books, type NewBookRow, works } from '../schema'
 import { demoBooks } from './demo-books'
 import { generatedBook } from './generate'
-import { seedGeneratedFilings } from './subjects'
+import { seedDemoFilings, seedGeneratedFilings } from './subjects'
 
 export { demoBooks } from './demo-books'
 export { generatedBook } from './generate'
@@ -60,17 +60,22 @@ export function demoBookRows(now = Date.UTC(2026, 10, 1)): Omit<NewBookRow, 'seq
       priceAmount: book.price.amount,
       currency: book.price.currency,
       stock: book.stock,
+      // The programming books as e-books, the rest as paperbacks: something for the format facet to count.
+      format: book.authors.some((author) => DEMO_EBOOK_AUTHORS.has(author)) ? 'ebook' : 'paperback',
       createdAt,
       updatedAt: createdAt,
     }
   })
 }
 
+const DEMO_EBOOK_AUTHORS = new Set(['Andrew Hunt', 'Robert C. Martin', 'Martin Kleppmann'])
+
 /** Loads the demo catalog into an empty database; returns how many books were added. */
 export async function seedDemoCatalog(db: Db): Promise<number> {
   if ((await countBooks(db)) > 0) return 0
   const rows = demoBookRows()
   await insertBooks(db, rows)
+  await seedDemoFilings(db, rows)
   return rows.length
 }
 

@@ -77,3 +77,78 @@ export async function seedGeneratedFilings(db: Db, bookIds: string[]): Promise<v
     if (first) await db.batch([first, ...rest])
   }
 }
+
+/** The demo catalog's taxonomy (npm run dev), so subjects, `?subject=` and facets have something to show. */
+const DEMO_TAXONOMY: [string, string[]][] = [
+  ['Fiction', ['Classics', 'Fantasy', 'Science Fiction', 'Crime']],
+  ['Non-fiction', ['Psychology', 'History', 'Computing']],
+]
+
+/** Demo books by title → the leaves they are filed under. */
+const DEMO_FILING: Record<string, string[]> = {
+  'Pride and Prejudice': ['Classics'],
+  Emma: ['Classics'],
+  'Crime and Punishment': ['Classics', 'Crime'],
+  'To Kill a Mockingbird': ['Classics'],
+  'Nineteen Eighty-Four': ['Classics', 'Science Fiction'],
+  'One Hundred Years of Solitude': ['Classics'],
+  'Cien años de soledad': ['Classics'],
+  "L'Étranger": ['Classics'],
+  'Der Prozess': ['Classics'],
+  'The Hobbit': ['Fantasy'],
+  'The Fellowship of the Ring': ['Fantasy'],
+  'A Game of Thrones': ['Fantasy'],
+  Dune: ['Science Fiction'],
+  'The Name of the Wind': ['Fantasy'],
+  'Good Omens': ['Fantasy'],
+  'Thinking, Fast and Slow': ['Psychology'],
+  Sapiens: ['History'],
+  'The Pragmatic Programmer': ['Computing'],
+  'Clean Code': ['Computing'],
+  'Designing Data-Intensive Applications': ['Computing'],
+  'Il nome della rosa': ['Classics', 'Crime'],
+  'Dom Casmurro': ['Classics'],
+}
+
+/** Seeds the demo taxonomy (deterministic ids `sb_demo…`) and files the demo books under it. */
+export async function seedDemoFilings(db: Db, books: { id: string; title: string }[], now = new Date()) {
+  const rows: SubjectSeed[] = []
+  const idOf = new Map<string, string>()
+  DEMO_TAXONOMY.forEach(([root, children], rootIndex) => {
+    const rootId = `sb_demo${String(rootIndex * 10).padStart(22, '0')}`
+    idOf.set(root, rootId)
+    rows.push({
+      id: rootId,
+      name: root,
+      slug: slug(root),
+      parentId: null,
+      path: `/${rootId}/`,
+      depth: 0,
+      createdAt: now,
+      updatedAt: now,
+    })
+    children.forEach((child, childIndex) => {
+      const id = `sb_demo${String(rootIndex * 10 + childIndex + 1).padStart(22, '0')}`
+      idOf.set(child, id)
+      rows.push({
+        id,
+        name: child,
+        slug: slug(child),
+        parentId: rootId,
+        path: `/${rootId}/${id}/`,
+        depth: 1,
+        createdAt: now,
+        updatedAt: now,
+      })
+    })
+  })
+  const filings = books.flatMap((book) =>
+    (DEMO_FILING[book.title] ?? []).map((name) => ({ subjectId: idOf.get(name)!, bookId: book.id })),
+  )
+  const statements = [
+    ...chunks(rows, 10).map((chunk) => db.insert(subjects).values(chunk).onConflictDoNothing()),
+    ...chunks(filings, 45).map((chunk) => db.insert(bookSubjects).values(chunk).onConflictDoNothing()),
+  ]
+  const [first, ...rest] = statements
+  if (first) await db.batch([first, ...rest])
+}
