@@ -4,6 +4,7 @@ import { harness } from '#harness'
 import { auditLog, bookSubjects, books, catalogState, importJobs, subjects, works } from '../src/db/schema'
 import { randomId } from '../src/lib/ids'
 import { CSV_HEADER, csvFile, csvRow, onixMessage, onixProduct, uniqueIsbn } from './helpers/catalog-feeds'
+import { placeOrder, stockOf } from './helpers/commerce'
 import { api, json } from './helpers/http'
 import { importFile, uploadImport } from './helpers/imports'
 import { createUser } from './helpers/tokens'
@@ -40,6 +41,26 @@ async function subjectWithCode(code: string) {
 }
 
 const uniqueCode = (prefix: string) => `${prefix}${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`
+
+describe('imports and open orders', () => {
+  it("a feed's stock is the warehouse count: copies held by unshipped orders are not handed out again", async () => {
+    const admin = await createUser('admin')
+    const isbn = uniqueIsbn()
+    await importFile(admin.token, csvFile([csvRow({ isbn, stock: '2' })]))
+    const bookId = (await booksByIsbn([isbn])).get(isbn)!.id
+    const customer = await createUser('customer')
+    await placeOrder(customer, [[bookId, 2]])
+    expect(await stockOf(bookId)).toBe(0)
+    // The warehouse still counts the 2 copies on its shelf, held for that order: none is free to sell.
+    const again = await importFile(admin.token, csvFile([csvRow({ isbn, stock: '2' })]))
+    expect(again).toMatchObject({ unchanged: 1, updated: 0 })
+    expect(await stockOf(bookId)).toBe(0)
+    // A delivery of 3 more: 5 on the shelf, 2 held, 3 to sell.
+    const delivery = await importFile(admin.token, csvFile([csvRow({ isbn, stock: '5' })]))
+    expect(delivery).toMatchObject({ updated: 1 })
+    expect(await stockOf(bookId)).toBe(3)
+  })
+})
 
 describe('POST /v1/admin/imports (CSV)', () => {
   it('creates each new ISBN as a book and a work, files its subjects by code, and reports the counts', async () => {

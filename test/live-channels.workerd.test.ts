@@ -6,15 +6,18 @@ import {
   runInDurableObject,
   waitOnExecutionContext,
 } from 'cloudflare:test'
+import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
-import { liveOutbox } from '../src/db/schema'
+import { books, liveOutbox } from '../src/db/schema'
 import type { LiveChannelObject } from '../src/features/live'
 import { EventFrameSchema, MAX_CLIENT_FRAME_BYTES } from '../src/features/live'
 import worker from '../src/index'
 import { signedIn } from './helpers/accounts'
+import { csvFile, csvRow, uniqueIsbn } from './helpers/catalog-feeds'
 import { createBook, createUser, payOrder, placeOrder } from './helpers/commerce'
 import { api } from './helpers/http'
+import { importFile } from './helpers/imports'
 import { type Frame, framesUntil, type LiveSocket, openLive } from './helpers/live'
 
 const LIVE = (env as unknown as { LIVE: DurableObjectNamespace<LiveChannelObject> }).LIVE
@@ -64,6 +67,23 @@ describe('live: the order lifecycle on the user and admin channels', () => {
     expect(refunded.data).toMatchObject({ orderId: order.id, status: 'succeeded' })
     mine.close()
     office.close()
+  })
+
+  it("a catalogue import's price and stock changes reach the book's channel, through the Queue", async () => {
+    const admin = await createUser('admin')
+    const isbn = uniqueIsbn()
+    await importFile(admin.token, csvFile([csvRow({ isbn, stock: '7' })]))
+    const row = await harness.db().query.books.findFirst({ where: eq(books.isbn, isbn) })
+    const page = await openLive(`/v1/live/books/${row!.id}`)
+    await page.next()
+    const job = await importFile(admin.token, csvFile([csvRow({ isbn, price: '9.99', stock: '0' })]))
+    expect(job).toMatchObject({ status: 'completed', updated: 1 })
+    expect((await page.next()).data).toEqual({
+      bookId: row!.id,
+      availability: 'out_of_stock',
+      price: { amount: 999, currency: 'EUR' },
+    })
+    page.close()
   })
 
   it('a stock change into low stock reaches the admin channel with the exact stock; the public one only the level', async () => {

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm'
 import { runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import {
@@ -7,11 +7,14 @@ import {
   books,
   importJobs,
   importRejects,
+  orderLines,
+  orders,
   subjects,
   works,
 } from '../../db/schema'
 import { chunks } from '../../lib/chunks'
 import { randomId } from '../../lib/ids'
+import { bookChangeStatements } from '../live'
 import type { ImportBook, ImportReject } from './import-record'
 
 /** D1 binds at most 100 parameters per statement: `IN (…)` lists and multi-row inserts stay below. */
@@ -39,9 +42,13 @@ function columnsOf(book: ImportBook) {
 }
 
 /** Only what differs from the stored row: an unchanged book is not written at all (no catalog version bump). */
-function changesFor(book: ImportBook, row: BookRow): Partial<ReturnType<typeof columnsOf>> {
+function changesFor(book: ImportBook, row: BookRow, held: number): Partial<ReturnType<typeof columnsOf>> {
   const changes: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(columnsOf(book))) {
+  const wanted = {
+    ...columnsOf(book),
+    stock: book.stock === undefined ? undefined : Math.max(0, book.stock - held),
+  }
+  for (const [key, value] of Object.entries(wanted)) {
     if (value === undefined) continue
     const current = row[key as keyof BookRow]
     const same = Array.isArray(value) ? JSON.stringify(value) === JSON.stringify(current) : value === current
@@ -56,6 +63,40 @@ async function existingBooks(db: Db, isbns: string[]): Promise<Map<string, BookR
     for (const row of await db.select().from(books).where(inArray(books.isbn, part))) found.set(row.isbn, row)
   }
   return found
+}
+
+/**
+ * Order statuses whose copies are still in the warehouse but already taken: checkout took them off `books.stock`
+ * (copies available), and a cancel before shipping gives them back. A feed's stock is the warehouse's count, so
+ * the copies these orders hold are subtracted from it: otherwise an import would hand the same copies out twice.
+ */
+const HOLDING_STOCK = ['pending_payment', 'paid', 'partially_refunded', 'refunded'] as const
+
+/** Copies held by open orders, per book (orders_status_created_idx, then the order_lines primary key). */
+async function heldCopies(db: Db, bookIds: string[]): Promise<Map<string, number>> {
+  const held = new Map<string, number>()
+  for (const part of chunks(bookIds, MAX_IN_LIST)) {
+    const rows = await db
+      .select({ bookId: orderLines.bookId, copies: sql<number>`sum(${orderLines.quantity})` })
+      .from(orders)
+      .innerJoin(orderLines, eq(orderLines.orderId, orders.id))
+      .where(and(inArray(orders.status, [...HOLDING_STOCK]), inArray(orderLines.bookId, part)))
+      .groupBy(orderLines.bookId)
+    for (const row of rows) held.set(row.bookId, Number(row.copies))
+  }
+  return held
+}
+
+/**
+ * The stock column for a warehouse count, computed when the UPDATE runs (inside its transaction, so a checkout
+ * committing between the chunk's reads and this write is counted, not overwritten): on hand minus held, never
+ * below zero.
+ */
+function availableFromOnHand(onHand: number): SQL {
+  return sql`max(0, ${onHand} - coalesce((select sum(${orderLines.quantity}) from ${orders} inner join ${orderLines} on ${orderLines.orderId} = ${orders.id} where ${orders.status} in (${sql.join(
+    HOLDING_STOCK.map((status) => sql`${status}`),
+    sql`, `,
+  )}) and ${orderLines.bookId} = ${books.id}), 0))`
 }
 
 async function subjectIdsByCode(db: Db, codes: string[]): Promise<Map<string, string>> {
@@ -109,6 +150,13 @@ export async function applyChunk(
     db,
     withSubjects.filter((id): id is string => !!id),
   )
+  const held = await heldCopies(
+    db,
+    chunk.books.flatMap((book) => {
+      const id = book.stock === undefined ? undefined : existing.get(book.isbn)?.id
+      return id ? [id] : []
+    }),
+  )
 
   const statements: Statement[] = []
   const counts: ChunkCounts = { created: 0, updated: 0, unchanged: 0, rejected: chunk.rejects.length }
@@ -142,7 +190,7 @@ export async function applyChunk(
       counts.created++
       continue
     }
-    const changes = changesFor(book, row)
+    const changes = changesFor(book, row, held.get(row.id) ?? 0)
     const current = filed.get(row.id) ?? new Set<string>()
     const added = wanted ? [...wanted].filter((id) => !current.has(id)) : []
     const removed = wanted ? [...current].filter((id) => !wanted.has(id)) : []
@@ -150,11 +198,36 @@ export async function applyChunk(
       counts.unchanged++
       continue
     }
+    // Live: price or availability changes reach the book's channel and the back office (features/live), written
+    // before the UPDATE so they read the row as it was.
+    if (changes.stock !== undefined || changes.priceAmount !== undefined || changes.currency !== undefined)
+      statements.push(
+        ...bookChangeStatements(
+          db,
+          {
+            bookId: row.id,
+            stockBefore: sql`${books.stock}`,
+            stockAfter:
+              changes.stock !== undefined && book.stock !== undefined
+                ? availableFromOnHand(book.stock)
+                : sql`${books.stock}`,
+            priceAfter: changes.priceAmount !== undefined ? sql`${changes.priceAmount}` : undefined,
+            currencyAfter: changes.currency !== undefined ? sql`${changes.currency}` : undefined,
+          },
+          now,
+        ),
+      )
     if (Object.keys(changes).length > 0)
       statements.push(
         db
           .update(books)
-          .set({ ...changes, updatedAt: now })
+          .set({
+            ...changes,
+            ...(changes.stock !== undefined && book.stock !== undefined
+              ? { stock: availableFromOnHand(book.stock) }
+              : {}),
+            updatedAt: now,
+          })
           .where(eq(books.id, row.id)),
       )
     if (removed.length > 0)

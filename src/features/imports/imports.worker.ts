@@ -1,6 +1,7 @@
 import { createDb } from '../../db/client'
 import { loggableError } from '../../db/errors'
 import type { Bindings, ImportQueueMessage } from '../../env'
+import { deliverAfter } from '../live'
 import { giveUpOnJob, processImportMessage } from './imports.service'
 
 /** Attempts before a job is given up (wrangler.toml `max_retries` for folio-imports, plus the first delivery). */
@@ -24,7 +25,8 @@ export async function handleImportQueue(
       continue
     }
     try {
-      await processImportMessage(db, { files, queue }, message.body)
+      // Live events the step's writes put in the outbox are delivered once it has committed (features/live).
+      await deliverAfter(env, db, () => processImportMessage(db, { files, queue }, message.body))
       message.ack()
     } catch (error) {
       console.error(JSON.stringify({ level: 'error', msg: 'import step failed', ...loggableError(error) }))
