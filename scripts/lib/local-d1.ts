@@ -7,6 +7,8 @@ import { getPlatformProxy, unstable_readConfig } from 'wrangler'
 import type { Db } from '../../src/db/client.ts'
 import * as schema from '../../src/db/schema/index.ts'
 
+type D1Binding = { binding: string; database_name?: string; database_id?: string }
+
 /**
  * A config holding only wrangler.toml's D1 bindings: the platform proxy runs no Worker, so the full config's
  * Durable Object bindings (Folio Live) would only print "internal Durable Objects … will not work" warnings.
@@ -21,7 +23,7 @@ function d1OnlyConfig(): string {
     JSON.stringify({
       name: config.name,
       compatibility_date: config.compatibility_date,
-      d1_databases: config.d1_databases.map(({ binding, database_name, database_id }) => ({
+      d1_databases: config.d1_databases.map(({ binding, database_name, database_id }: D1Binding) => ({
         binding,
         database_name,
         database_id,
