@@ -282,4 +282,17 @@ describe('live: Server-Sent Events', () => {
     expect(replay.text.indexOf('id: 1')).toBeLessThan(replay.text.indexOf('event: ready'))
     await replayReader.cancel()
   })
+
+  it('a stream the client closes frees its connection slot at once (the per-user limit is not used up)', async () => {
+    const customer = await createUser()
+    const headers = { Accept: 'text/event-stream', Authorization: `Bearer ${customer.token}` }
+    // Twice the per-user limit (10), one after the other, each read to `ready` and then closed by the client.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const response = await harness.request('/v1/live/me', { headers })
+      expect(response.status).toBe(200)
+      const reader = response.body!.getReader()
+      await readUntil(reader, { text: '' }, 'event: ready')
+      await reader.cancel()
+    }
+  })
 })

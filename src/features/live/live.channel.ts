@@ -234,6 +234,9 @@ export function liveChannelClass(base: typeof DurableObject) {
         },
       }
       this.streams.add(stream)
+      // A client that goes away cancels the response body, which errors the writable side: its slot (and the
+      // connection limits it counts toward) is freed at once, not at the next keep-alive write.
+      writer.closed.catch(() => stream.close())
       keepAlive = setInterval(() => {
         writer.write(encoder.encode(': ping\n\n')).catch(() => stream.close())
       }, PING_INTERVAL_MS)
