@@ -6,7 +6,7 @@ import type { Bindings, ImportQueueMessage, MailQueueMessage } from './env'
 import { runIdentityMaintenance } from './features/auth'
 import { runDiscoveryCron } from './features/books'
 import { sweepOrphanCovers } from './features/covers'
-import { handleImportQueue } from './features/imports'
+import { handleImportQueue, resumeStalledImports } from './features/imports'
 import { deliverAllLiveOutbox, liveChannelClass } from './features/live'
 import { handleMailQueue, sweepMail } from './features/mail'
 import { expireOrderOnTime, runCommerceCron } from './features/orders'
@@ -51,6 +51,8 @@ export default {
       // Live events left in the outbox (a delivery that failed after its commit) are delivered again.
       live: deliverAllLiveOutbox(env, createDb(env).db),
       covers: sweepOrphanCovers(env, new Date(controller.scheduledTime)),
+      // Imports whose queue message was lost (a crash between steps) are re-kicked; after 24 h they fail.
+      imports: resumeStalledImports(env, new Date(controller.scheduledTime)),
       discovery: runDiscoveryCron(env, new Date(controller.scheduledTime)),
     }
     // Independent jobs: one failing must neither stop nor hide the others.

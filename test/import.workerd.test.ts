@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
 import { importJobs } from '../src/db/schema'
 import type { Bindings, ImportQueueMessage } from '../src/env'
-import { handleImportQueue } from '../src/features/imports'
+import { handleImportQueue, resumeStalledImports } from '../src/features/imports'
 import { randomId } from '../src/lib/ids'
 import { csvFile, csvRow } from './helpers/catalog-feeds'
 import { json } from './helpers/http'
@@ -93,5 +93,47 @@ describe('imports on R2 and the Queue (workerd)', () => {
       processedRows: 3,
       created: 3,
     })
+  })
+})
+
+describe('the import watchdog (cron)', () => {
+  async function stalledJob(adminId: string, idleMs: number) {
+    const id = randomId('imp')
+    const objectKey = `imports/${id}.csv`
+    await bindings.IMPORT_FILES.put(objectKey, csvFile([csvRow(), csvRow()]))
+    const then = new Date(Date.now() - idleMs)
+    await harness.db().insert(importJobs).values({
+      id,
+      format: 'csv',
+      status: 'queued',
+      objectKey,
+      fileSha256: 'x',
+      createdBy: adminId,
+      createdAt: then,
+      updatedAt: then,
+    })
+    return id
+  }
+
+  it('re-kicks a job whose queue message was lost, once per stall; it then completes', async () => {
+    const admin = await createUser('admin')
+    const id = await stalledJob(admin.id, 60 * 60 * 1000)
+    const now = new Date()
+    expect(await resumeStalledImports(bindings, now)).toBeGreaterThanOrEqual(1)
+    // The same stall is not re-kicked by the next run: the touch moved updated_at.
+    const again = await resumeStalledImports(bindings, now)
+    expect(again).toBe(0)
+    expect(await finishedJob(admin.token, id)).toMatchObject({
+      status: 'completed',
+      processedRows: 2,
+      created: 2,
+    })
+  })
+
+  it('gives up on a job that has not moved for 24 hours, saying why', async () => {
+    const admin = await createUser('admin')
+    const id = await stalledJob(admin.id, 25 * 60 * 60 * 1000)
+    await resumeStalledImports(bindings, new Date())
+    expect(await jobRow(id)).toMatchObject({ status: 'failed', error: expect.stringContaining('24 hours') })
   })
 })

@@ -9,4 +9,5 @@ export const importsRouter = createRouter()
 
 export { importsAccountDeletion } from './account-deletion'
 export { MAX_IMPORT_BYTES } from './imports.service'
+export { resumeStalledImports } from './imports.watchdog'
 export { handleImportQueue } from './imports.worker'
