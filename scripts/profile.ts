@@ -13,6 +13,7 @@ import { type Db, getLibsqlClient } from '../src/db/client.ts'
 import * as schema from '../src/db/schema/index.ts'
 import { countBooks, seedGeneratedCatalog } from '../src/db/seed/index.ts'
 import { signStripePayload } from '../src/features/payments/webhook-signature.ts'
+import { installMemoryCache } from './lib/bench-cpu.ts'
 import { readConfigVars } from './lib/bench-system.ts'
 import { ensureDevVars } from './lib/dev-vars.ts'
 
@@ -25,25 +26,6 @@ const samples = Number(option('samples', '2000'))
 const only = option('only', '')
 /** Rounds over every class; the least CPU per class is reported (the machine's other load only ever adds). */
 const rounds = Number(option('rounds', '3'))
-
-/** A minimal stand-in for caches.default (as the bench's CPU probe has), so cached classes take the hit path. */
-function installMemoryCache(): void {
-  const entries = new Map<string, { body: ArrayBuffer; headers: [string, string][] }>()
-  const cache = {
-    match: async (key: string) => {
-      const entry = entries.get(key)
-      return entry ? new Response(entry.body.slice(0), { headers: entry.headers }) : undefined
-    },
-    put: async (key: string, response: Response) => {
-      const headers: [string, string][] = []
-      response.headers.forEach((value, name) => {
-        headers.push([name, value])
-      })
-      entries.set(key, { body: await response.arrayBuffer(), headers })
-    },
-  }
-  Object.assign(globalThis, { caches: { default: cache } })
-}
 
 async function openDatabase(): Promise<string> {
   mkdirSync('.wrangler/bench-state', { recursive: true })

@@ -44,7 +44,7 @@ function timeClientCalls(client: Client): void {
 }
 
 /** A minimal in-memory stand-in for caches.default, so cached classes run the cache middleware's hit path. */
-function installMemoryCache(): void {
+export function installMemoryCache(): void {
   const entries = new Map<string, { body: ArrayBuffer; headers: [string, string][] }>()
   const cache = {
     match: async (key: string) => {

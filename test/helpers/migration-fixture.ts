@@ -1,3 +1,4 @@
+import { expect } from 'vitest'
 /**
  * The catalogue and orders as they were before migration 0009 (the schema of 0000–0008), as plain SQL, so the
  * same rows go into libSQL (test/migrations.node.test.ts) and D1 (test/migrations.workerd.test.ts).
@@ -75,4 +76,29 @@ export async function survivingRows(query: Query) {
   const found = await query("SELECT rowid FROM books_fts WHERE books_fts MATCH 'scarlet'")
   const orphanWorks = await query('SELECT id FROM works WHERE id NOT IN (SELECT work_id FROM books)')
   return { books, orders, lines, users, found, orphanWorks, orderId: ORDER_ID, userId: USER_ID }
+}
+
+/** The same assertions on both runtimes: the old books, order, lines and user unchanged, search intact, no orphans. */
+export function expectEveryOldRowSurvived(after: Awaited<ReturnType<typeof survivingRows>>): void {
+  expect(after.books).toEqual(
+    OLD_BOOKS.map((book) => ({
+      id: book.id,
+      isbn: book.isbn,
+      title: book.title,
+      price: book.price,
+      stock: book.stock,
+      work_id: `wk_${book.id.slice(3)}`,
+      work_title: book.title,
+    })),
+  )
+  expect(after.orders).toEqual([
+    { id: after.orderId, user_id: after.userId, status: 'paid', total_amount: 4298 },
+  ])
+  expect(after.lines).toEqual([
+    { order_id: after.orderId, book_id: OLD_BOOKS[0]!.id, unit_amount: 1299 },
+    { order_id: after.orderId, book_id: OLD_BOOKS[1]!.id, unit_amount: 2999 },
+  ])
+  expect(after.users).toEqual([{ id: after.userId }])
+  expect(after.found).toHaveLength(1)
+  expect(after.orphanWorks).toEqual([])
 }

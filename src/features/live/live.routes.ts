@@ -40,6 +40,15 @@ const description = (channel: string, who: string) =>
   'missed events are replayed, or a `resync` frame says to refetch over HTTP. An `Origin` outside CORS_ORIGINS ' +
   'is refused (cross-site WebSocket hijacking). Clients send `{"type":"ping"}` every 30 s; a silent socket is closed.'
 
+/** A subscription's answers: the upgrade, the event stream, 426 without either, 503 without the binding. */
+const subscriptionResponses = <K extends Parameters<typeof pick>[number]>(...errors: K[]) => ({
+  101: switching,
+  200: eventStream,
+  426: upgradeRequired,
+  503: unavailable,
+  ...pick(...errors),
+})
+
 const bookRoute = () =>
   createRoute({
     operationId: 'subscribeBook',
@@ -53,13 +62,7 @@ const bookRoute = () =>
       params: z.object({ id: LiveBookIdSchema.openapi({ param: { name: 'id', in: 'path' } }) }),
       query: LiveQuerySchema,
     },
-    responses: {
-      101: switching,
-      200: eventStream,
-      426: upgradeRequired,
-      503: unavailable,
-      ...pick(400, 403, 404, 429, 500),
-    },
+    responses: subscriptionResponses(400, 403, 404, 429, 500),
   })
 
 const meRoute = () =>
@@ -73,13 +76,7 @@ const meRoute = () =>
     summary: "Live updates of the caller's own orders and security events",
     description: description('user:{id}', 'the signed-in user only'),
     request: { query: LiveQuerySchema },
-    responses: {
-      101: switching,
-      200: eventStream,
-      426: upgradeRequired,
-      503: unavailable,
-      ...pick(400, 401, 403, 429, 500),
-    },
+    responses: subscriptionResponses(400, 401, 403, 429, 500),
   })
 
 const adminRoute = () =>
@@ -92,13 +89,7 @@ const adminRoute = () =>
     summary: 'Live back-office feed: new orders, payments, refunds, low stock (admin)',
     description: description('admin', 'admins only'),
     request: { query: LiveQuerySchema },
-    responses: {
-      101: switching,
-      200: eventStream,
-      426: upgradeRequired,
-      503: unavailable,
-      ...pick(400, 401, 403, 429, 500),
-    },
+    responses: subscriptionResponses(400, 401, 403, 429, 500),
   })
 
 type LiveRoutes = {
