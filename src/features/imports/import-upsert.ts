@@ -1,4 +1,4 @@
-import { and, eq, inArray, type SQL, sql } from 'drizzle-orm'
+import { and, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm'
 import { runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import {
@@ -66,7 +66,7 @@ async function existingBooks(db: Db, isbns: string[]): Promise<Map<string, BookR
 }
 
 /**
- * Order statuses whose copies are still in the warehouse but already taken: checkout took them off `books.stock`
+ * Order statuses whose copies, until the order ships (`shipped_at` still null), are in the warehouse but taken: checkout took them off `books.stock`
  * (copies available), and a cancel before shipping gives them back. A feed's stock is the warehouse's count, so
  * the copies these orders hold are subtracted from it: otherwise an import would hand the same copies out twice.
  */
@@ -80,7 +80,13 @@ async function heldCopies(db: Db, bookIds: string[]): Promise<Map<string, number
       .select({ bookId: orderLines.bookId, copies: sql<number>`sum(${orderLines.quantity})` })
       .from(orders)
       .innerJoin(orderLines, eq(orderLines.orderId, orders.id))
-      .where(and(inArray(orders.status, [...HOLDING_STOCK]), inArray(orderLines.bookId, part)))
+      .where(
+        and(
+          inArray(orders.status, [...HOLDING_STOCK]),
+          isNull(orders.shippedAt),
+          inArray(orderLines.bookId, part),
+        ),
+      )
       .groupBy(orderLines.bookId)
     for (const row of rows) held.set(row.bookId, Number(row.copies))
   }
@@ -96,7 +102,7 @@ function availableFromOnHand(onHand: number): SQL {
   return sql`max(0, ${onHand} - coalesce((select sum(${orderLines.quantity}) from ${orders} inner join ${orderLines} on ${orderLines.orderId} = ${orders.id} where ${orders.status} in (${sql.join(
     HOLDING_STOCK.map((status) => sql`${status}`),
     sql`, `,
-  )}) and ${orderLines.bookId} = ${books.id}), 0))`
+  )}) and ${orders.shippedAt} is null and ${orderLines.bookId} = ${books.id}), 0))`
 }
 
 async function subjectIdsByCode(db: Db, codes: string[]): Promise<Map<string, string>> {
