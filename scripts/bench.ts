@@ -1,6 +1,6 @@
 // `npm run bench [-- --large] [-- --seconds 6] [-- --connections 8] [-- --port 8810] [-- --fresh] [-- --dev]
 //   [-- --only noop,search,fanout] [-- --smoke] [-- --out file.json] [-- --sockets 1000] [-- --writes 1]
-//   [-- --idle-seconds 5]`
+//   [-- --idle-seconds 5] [-- --via-asset-router]`
 // Bundles the Worker with `wrangler deploy --dry-run`, migrates and seeds its own local D1 state (10,000 books,
 // 100,000 with --large), serves the bundle with workerd through Miniflare's Node API beside a bare worker (the
 // ceiling; --dev: wrangler dev instead), measures each class of scripts/lib/bench-classes.ts with autocannon in
@@ -86,7 +86,11 @@ const seedSeconds = { d1: await prepareDatabase(books, log, benchAdmin), cpuProb
 log(dev ? `starting wrangler dev on 127.0.0.1:${port}` : `starting workerd (Miniflare) on 127.0.0.1:${port}`)
 const server: BenchServer = dev
   ? await startServer(port, books)
-  : await startRuntime(port, books, { bundleDir: BUNDLE_DIR, secrets })
+  : await startRuntime(port, books, {
+      bundleDir: BUNDLE_DIR,
+      secrets,
+      viaAssetRouter: process.argv.includes('--via-asset-router'),
+    })
 
 /** Every answer's D1 round trips go to the recorder while one is set (flows: per step, ids as `{id}`). */
 let recorder: ((step: string, trips: number) => void) | undefined

@@ -121,8 +121,8 @@ export const LOG_LINE = (method: string) => ({
 })
 
 /**
- * Workers beside Folio, in the same runtime and behind the same asset router: `bare` is the ceiling, the least a
- * Worker can do; `bare-log` adds one JSON log line per request, as Folio writes.
+ * Workers beside Folio, in the same runtime and reached the same way (Miniflare's entry worker, then the Worker):
+ * `bare` is the ceiling, the least a Worker can do; `bare-log` adds one JSON log line per request, as Folio writes.
  */
 const REFERENCE_WORKERS: Record<NonNullable<RequestSpec['reference']>, string> = {
   bare: 'export default { fetch: () => new Response("ok") }',
@@ -135,12 +135,25 @@ export default { fetch: (request) => { console.log(JSON.stringify(line(request.m
  * 127.0.0.1:port: no dev proxy in front. The bindings are wrangler's own reading of the bench config
  * (`unstable_getMiniflareWorkerOptions`: D1, Cache API, rate limiters, queues, assets, and whatever a branch adds),
  * over the state `prepareDatabase` migrated and seeded. The reference workers beside it are reached with
- * Miniflare's `MF-Route-Override` header, so all pass Miniflare's entry worker and an asset router alike.
+ * Miniflare's `MF-Route-Override` header and Folio through a catch-all route, so all pass Miniflare's entry worker
+ * alike and nothing else.
  */
 export async function startRuntime(
   port: number,
   books: number,
-  options: { bundleDir: string; secrets: Record<string, string> },
+  options: {
+    bundleDir: string
+    secrets: Record<string, string>
+    viaAssetRouter?: boolean
+    /** workerd's V8 inspector (scripts/profile-workerd.ts takes its CPU profile through it). */
+    inspectorPort?: number
+    /**
+     * More copies of the bundle beside Folio, by worker name, each with extra vars (scripts/profile-middleware.ts:
+     * `BENCH_SKIP_MIDDLEWARE`); reached with a spec's `variant`. They share Folio's D1, cache and limiters, and
+     * leave the Durable Object and the queue consumers to Folio (one consumer per queue).
+     */
+    variants?: Record<string, Record<string, string>>
+  },
 ): Promise<BenchServer> {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(BENCH_CONFIG)
   // The bundle is one ES module; wrangler's module rules describe the sources it was built from.
@@ -150,6 +163,14 @@ export async function startRuntime(
     name: 'folio',
     modules: true,
     scriptPath: join(options.bundleDir, 'index.js'),
+    // Miniflare's entry worker hands a request it has no route for to the first worker's assets chain (an RPC
+    // proxy worker, then the asset router, which asks the asset worker whether the path is a file, then the
+    // Worker): three Workers in this one workerd process, on the cores the bench shares. The references are
+    // reached past that chain (MF-Route-Override goes to the Worker itself), so Folio is too, through a
+    // catch-all route: both sides of every ratio pass the same entry worker and nothing else. On Cloudflare the
+    // asset check is the platform's, outside the Worker's CPU. --via-asset-router keeps the chain in front of
+    // Folio, to measure what it costs here.
+    ...(options.viaAssetRouter ? {} : { routes: ['*/*'] }),
     bindings: { ...(workerOptions.bindings as Record<string, unknown>), ...options.secrets },
   }
   const references = Object.entries(REFERENCE_WORKERS).map(([name, script]) => ({
@@ -159,6 +180,17 @@ export async function startRuntime(
     compatibilityDate: workerOptions.compatibilityDate,
     assets: (workerOptions as { assets?: unknown }).assets,
   }))
+  const {
+    durableObjects: _objects,
+    queueConsumers: _consumers,
+    routes: _routes,
+    ...shared
+  } = folio as Record<string, unknown>
+  const variants = Object.entries(options.variants ?? {}).map(([name, vars]) => ({
+    ...shared,
+    name,
+    bindings: { ...folio.bindings, ...vars },
+  }))
   let logs = 0
   const miniflare = new Miniflare(
     convertV4MiniflareOptions({
@@ -166,12 +198,13 @@ export async function startRuntime(
       port,
       resourcePersistencePath: `${benchState(books)}/v3`,
       cf: false,
+      ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
       // The Worker logs one JSON line per request (its cost counts: it is built and written in workerd); printing
       // it here would measure a terminal.
       handleStructuredLogs: () => {
         logs++
       },
-      workers: [folio, ...references],
+      workers: [folio, ...references, ...variants],
     } as Parameters<typeof convertV4MiniflareOptions>[0]),
   )
   const origin = (await miniflare.ready).origin
@@ -182,9 +215,11 @@ export async function startRuntime(
   }
   return {
     origin,
-    runtime: 'workerd via Miniflare (production bundle, no dev proxy; local D1, Cache API and rate limiter)',
-    resolve: (spec) =>
-      spec.reference ? { ...spec, headers: { ...spec.headers, 'MF-Route-Override': spec.reference } } : spec,
+    runtime: `workerd via Miniflare (production bundle, no dev proxy${options.viaAssetRouter ? ', behind the asset router' : ''}; local D1, Cache API and rate limiter)`,
+    resolve: (spec) => {
+      const worker = spec.reference ?? spec.variant
+      return worker ? { ...spec, headers: { ...spec.headers, 'MF-Route-Override': worker } } : spec
+    },
     stop: () => miniflare.dispose(),
   }
 }
