@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers'
-import { type AppOptions, createApp } from './app'
+import { type AppOptions, createApp, GLOBAL_MIDDLEWARE, type GlobalMiddleware } from './app'
 import { createDb } from './db/client'
 import { loggableError } from './db/errors'
 import type { Bindings, ImportQueueMessage, MailQueueMessage } from './env'
@@ -27,7 +27,13 @@ let app: ReturnType<typeof createApp> | undefined
 
 /** The app is built on the first request, once the bindings say whether bench mode is on (BENCH_MODE). */
 function appFor(env: Bindings): ReturnType<typeof createApp> {
-  const options: AppOptions = { benchMode: (env as { BENCH_MODE?: string }).BENCH_MODE === 'true' }
+  const bench = env as { BENCH_MODE?: string; BENCH_SKIP_MIDDLEWARE?: string }
+  const options: AppOptions = {
+    benchMode: bench.BENCH_MODE === 'true',
+    skipMiddleware: bench.BENCH_SKIP_MIDDLEWARE?.split(',').filter((name): name is GlobalMiddleware =>
+      (GLOBAL_MIDDLEWARE as readonly string[]).includes(name),
+    ),
+  }
   app ??= createApp(options)
   return app
 }

@@ -2,10 +2,11 @@
 // (a price change), and how long each subscriber waits for the event; plus what an idle socket costs the server
 // (the workerd process's resident memory before and after the sockets open, divided by N). Sockets are Node's own
 // WebSocket (undici, Node 22+), as a native client: no Origin header, the `folio.v1` subprotocol.
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { benchAdminToken } from './bench-admin.ts'
 import type { Send } from './bench-flows.ts'
 import { expectStatus } from './bench-load.ts'
+import { workerdProcesses } from './bench-system.ts'
 
 export type FanoutOptions = {
   /** How many subscribers (default 1,000). */
@@ -112,41 +113,21 @@ function subscribe(url: string, expectedEvent: () => number | null): Promise<Sub
 
 /** Resident memory of the workerd processes under `pid` (Linux /proc), in bytes; null where it cannot be read. */
 export function workerdRss(pid: number | undefined): number | null {
-  if (pid === undefined) return null
-  try {
-    const children = new Map<number, number[]>()
-    const names = new Map<number, string>()
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-        // pid (comm) state ppid …: comm may hold spaces, so split after the last ')'.
-        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-        names.set(Number(entry), name)
-        children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
-      } catch {
-        // the process ended while we looked
+  let total = 0
+  let found = false
+  for (const current of workerdProcesses(pid)) {
+    try {
+      const status = readFileSync(`/proc/${current}/status`, 'utf8')
+      const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN)
+      if (Number.isFinite(kib)) {
+        total += kib * 1024
+        found = true
       }
+    } catch {
+      // the process ended while we looked
     }
-    let total = 0
-    let found = false
-    const visit = (current: number) => {
-      if (names.get(current) === 'workerd') {
-        const status = readFileSync(`/proc/${current}/status`, 'utf8')
-        const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN)
-        if (Number.isFinite(kib)) {
-          total += kib * 1024
-          found = true
-        }
-      }
-      for (const child of children.get(current) ?? []) visit(child)
-    }
-    visit(pid)
-    return found ? total : null
-  } catch {
-    return null
   }
+  return found ? total : null
 }
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -5,6 +5,8 @@ import autocannon from 'autocannon'
 export type RequestSpec = {
   /** Sent to a reference worker beside Folio (REFERENCE_WORKERS in bench-server.ts), not to Folio. */
   reference?: 'bare' | 'bare-log'
+  /** Sent to a variant of Folio's bundle beside it (startRuntime's `variants`), by worker name. */
+  variant?: string
   method?: string
   path: string
   headers?: Record<string, string>

@@ -1,0 +1,209 @@
+// `npm run profile:workerd [-- --class noop] [-- --seconds 5] [-- --connections 8] [-- --port 8850]
+//   [-- --interval 50] [-- --top 20] [-- --out noop.cpuprofile]`
+// Where a request's time goes inside workerd: serves the production bundle exactly as `npm run bench` does (same
+// config, bundle and 10,000-book D1 state), puts one class under autocannon load, and takes a V8 CPU profile of
+// Folio's isolate through workerd's inspector (Chrome DevTools Protocol: Profiler.start / Profiler.stop) while it
+// runs. It prints, per request: the isolate's busy time, split by the source file of the function that was running
+// (esbuild keeps a `// path` comment before each module of the bundle), and the hottest functions. Time outside
+// the isolate (workerd's HTTP and I/O, the subrequests to D1, the cache and the rate limiter) shows as idle.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { BENCH_CLASSES, buildClasses } from './lib/bench-classes.ts'
+import type { Send } from './lib/bench-flows.ts'
+import { measureRequest } from './lib/bench-load.ts'
+import { BENCH_CONFIG, prepareDatabase, startRuntime, writeBenchConfig } from './lib/bench-server.ts'
+import { bundleSize } from './lib/bench-system.ts'
+import { ensureDevVars } from './lib/dev-vars.ts'
+import { ensureDocsAssets } from './lib/docs-assets.ts'
+import { portInUse } from './lib/port.ts'
+
+const option = (name: string) => {
+  const index = process.argv.lastIndexOf(`--${name}`)
+  return index >= 0 ? process.argv[index + 1] : undefined
+}
+const classId = option('class') ?? 'noop'
+const seconds = Number(option('seconds') ?? 5)
+const connections = Number(option('connections') ?? 8)
+const port = Number(option('port') ?? 8850)
+const intervalUs = Number(option('interval') ?? 50)
+const top = Number(option('top') ?? 20)
+const BUNDLE_DIR = '.wrangler/bench-bundle'
+const BOOKS = 10_000
+const log = (line: string) => console.error(`[profile] ${line}`)
+
+type ProfileNode = {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }
+  children?: number[]
+}
+type Profile = {
+  nodes: ProfileNode[]
+  samples: number[]
+  timeDeltas: number[]
+  startTime: number
+  endTime: number
+}
+
+/** A minimal CDP client over the inspector's WebSocket (Node's global WebSocket). */
+async function connectInspector(inspectorPort: number, worker: string) {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
+    id: string
+    title: string
+    webSocketDebuggerUrl: string
+  }[]
+  const target = targets.find(
+    (entry) => entry.title.endsWith(`:${worker}`) || entry.id.endsWith(`:${worker}`),
+  )
+  if (!target) throw new Error(`no inspector target for ${worker}: ${targets.map((t) => t.title).join(', ')}`)
+  const socket = new WebSocket(target.webSocketDebuggerUrl)
+  await new Promise((resolve, reject) => {
+    socket.addEventListener('open', resolve, { once: true })
+    socket.addEventListener('error', reject, { once: true })
+  })
+  let nextId = 1
+  const pending = new Map<number, (result: unknown) => void>()
+  socket.addEventListener('message', (event) => {
+    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: unknown }
+    if (message.id && pending.has(message.id)) {
+      pending.get(message.id)!(
+        message.error ? Promise.reject(new Error(JSON.stringify(message.error))) : message.result,
+      )
+      pending.delete(message.id)
+    }
+  })
+  return {
+    call: <T>(method: string, params: Record<string, unknown> = {}) =>
+      new Promise<T>((resolve) => {
+        const id = nextId++
+        pending.set(id, resolve as (result: unknown) => void)
+        socket.send(JSON.stringify({ id, method, params }))
+      }),
+    close: () => socket.close(),
+  }
+}
+
+/** The bundle's module boundaries: esbuild writes `// src/app.ts` (or `// node_modules/hono/...`) before each. */
+function moduleIndex(bundlePath: string): (line: number) => string {
+  const starts: [number, string][] = []
+  readFileSync(bundlePath, 'utf8')
+    .split('\n')
+    .forEach((text, line) => {
+      const match = text.match(/^\/\/ ((?:src|node_modules|\.\.\/)[^\s]*\.[cm]?[jt]sx?)$/)
+      if (match) starts.push([line, match[1]!.replace(/^.*node_modules\//, '')])
+    })
+  return (line) => {
+    let low = 0
+    let high = starts.length - 1
+    let found = '(bundle prelude)'
+    while (low <= high) {
+      const middle = (low + high) >> 1
+      if (starts[middle]![0] <= line) {
+        found = starts[middle]![1]
+        low = middle + 1
+      } else high = middle - 1
+    }
+    return found
+  }
+}
+
+/** Self time per node (µs) from the sample stream. */
+function selfTimes(profile: Profile): Map<number, number> {
+  const self = new Map<number, number>()
+  profile.samples.forEach((node, index) => {
+    self.set(node, (self.get(node) ?? 0) + (profile.timeDeltas[index + 1] ?? 0))
+  })
+  return self
+}
+
+/** Groups a package path to its package (`hono/dist/...` → `hono`), keeps Folio's own files whole. */
+const groupOf = (path: string) =>
+  path.startsWith('src/') ? path : (path.match(/^(@[^/]+\/[^/]+|[^/]+)/)?.[1] ?? path)
+
+if (await portInUse(port, '127.0.0.1')) {
+  console.error(`profile: port ${port} is in use; pick another with --port`)
+  process.exit(1)
+}
+const definition = BENCH_CLASSES.find((entry) => entry.id === classId)
+if (!definition) {
+  console.error(`profile: no class ${classId}; ids: ${BENCH_CLASSES.map((entry) => entry.id).join(', ')}`)
+  process.exit(1)
+}
+const secrets = await ensureDevVars()
+ensureDocsAssets()
+writeBenchConfig()
+log('bundling (wrangler deploy --dry-run)')
+bundleSize(BUNDLE_DIR, BENCH_CONFIG)
+await prepareDatabase(BOOKS, log)
+const inspectorPort = port + 1
+const server = await startRuntime(port, BOOKS, { bundleDir: BUNDLE_DIR, secrets, inspectorPort })
+let inspector: Awaited<ReturnType<typeof connectInspector>> | undefined
+try {
+  const send: Send = (path, init) => fetch(`${server.origin}${path}`, init)
+  const [benchClass] = await buildClasses({ send, books: BOOKS, webhookSecret: '', workers: 1 }, [definition])
+  if (!benchClass?.request)
+    throw new Error(`${classId} is ${benchClass?.unavailable ?? 'a flow'}: profile a single-request class`)
+  const request = server.resolve(benchClass.request)
+  log(`warming ${benchClass.name}`)
+  await measureRequest(server.origin, request, { connections, seconds: 2 })
+  // A reference class (the bare worker) is profiled in its own isolate: the floor Folio's figures compare with.
+  inspector = await connectInspector(inspectorPort, benchClass.request.reference ?? 'folio')
+  await inspector.call('Profiler.enable')
+  await inspector.call('Profiler.setSamplingInterval', { interval: intervalUs })
+  await inspector.call('Profiler.start')
+  const load = await measureRequest(server.origin, request, { connections, seconds })
+  const { profile } = await inspector.call<{ profile: Profile }>('Profiler.stop')
+
+  const out = option('out')
+  if (out) writeFileSync(out, JSON.stringify(profile))
+  const self = selfTimes(profile)
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+  const moduleOf = moduleIndex(`${BUNDLE_DIR}/index.js`)
+  const totalUs = profile.endTime - profile.startTime
+  const perRequest = (us: number) => us / 1000 / load.requests
+  const groups = new Map<string, number>()
+  const functions = new Map<string, number>()
+  let idleUs = 0
+  let busyUs = 0
+  for (const [id, us] of self) {
+    const frame = byId.get(id)!.callFrame
+    if (frame.functionName === '(idle)') {
+      idleUs += us
+      continue
+    }
+    busyUs += us
+    const inBundle = frame.url.endsWith('index.js')
+    const group = inBundle
+      ? groupOf(moduleOf(frame.lineNumber))
+      : frame.functionName.startsWith('(')
+        ? frame.functionName
+        : `workerd: ${frame.url || '(native)'}`
+    groups.set(group, (groups.get(group) ?? 0) + us)
+    const name = `${frame.functionName || '(anonymous)'}  ${inBundle ? `${moduleOf(frame.lineNumber)}` : frame.url}`
+    functions.set(name, (functions.get(name) ?? 0) + us)
+  }
+  const rows = (entries: Map<string, number>) =>
+    [...entries]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(
+        ([name, us]) => `| ${name} | ${perRequest(us).toFixed(4)} | ${((us / busyUs) * 100).toFixed(1)}% |`,
+      )
+  console.log(`# workerd CPU profile: ${benchClass.name}`)
+  console.log('')
+  console.log(
+    `${load.requests} requests in ${load.seconds} s (${load.requestsPerSecond.toFixed(0)} req/s, ${connections} connections), sampled every ${intervalUs} µs.`,
+  )
+  console.log(
+    `Folio's isolate: busy ${perRequest(busyUs).toFixed(3)} ms per request (${((busyUs / totalUs) * 100).toFixed(0)}% of the wall time), idle ${((idleUs / totalUs) * 100).toFixed(0)}%.`,
+  )
+  console.log('')
+  console.log('| source (self time) | ms per request | share of busy |')
+  console.log('|---|---:|---:|')
+  for (const row of rows(groups)) console.log(row)
+  console.log('')
+  console.log('| function | ms per request | share of busy |')
+  console.log('|---|---:|---:|')
+  for (const row of rows(functions)) console.log(row)
+} finally {
+  inspector?.close()
+  await server.stop()
+}
