@@ -63,6 +63,13 @@ describe('CORS for browsers that send the refresh cookie', () => {
     expect(read.headers.get('Access-Control-Allow-Credentials')).toBeNull()
     const noOrigin = await api('GET', '/v1/books?limit=1')
     expect(noOrigin.headers.get('Access-Control-Allow-Credentials')).toBeNull()
+    // Exposed headers are for an allowed origin's page only; every answer still varies by Origin.
+    for (const answer of [read, noOrigin]) {
+      expect(answer.headers.get('Access-Control-Expose-Headers')).toBeNull()
+      expect(answer.headers.get('Vary')).toMatch(/Origin/)
+    }
+    const allowed = await api('GET', '/v1/books?limit=1', { headers: { Origin: ALLOWED } })
+    expect(allowed.headers.get('Access-Control-Expose-Headers')).toContain('X-Request-Id')
   })
 
   it('allows every request header the README tells clients to send', async () => {

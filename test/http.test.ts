@@ -1,5 +1,7 @@
 import { Hono } from 'hono'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { harness } from '#harness'
+import { createApp, GLOBAL_MIDDLEWARE } from '../src/app'
 import type { AppEnv } from '../src/env'
 import { handleError } from '../src/http/errors'
 import { ApiError } from '../src/http/problem'
@@ -109,6 +111,41 @@ describe('request id, logs and headers', () => {
     expect(response.headers.get('Content-Security-Policy')).toContain("default-src 'none'")
     expect(response.headers.get('Strict-Transport-Security')).toContain('max-age=')
     expect(response.headers.get('Server-Timing')).toContain('total')
+  })
+
+  it("gives API answers the OWASP REST set, and the docs page Hono's whole set", async () => {
+    const answer = await api('GET', '/v1/books?limit=1')
+    expect(answer.headers.get('X-Frame-Options')).toBe('DENY')
+    expect(answer.headers.get('Content-Security-Policy')).toBe("default-src 'none'; frame-ancestors 'none'")
+    expect(answer.headers.get('Referrer-Policy')).toBe('no-referrer')
+    expect(answer.headers.get('Cross-Origin-Resource-Policy')).toBe('cross-origin')
+    // Headers that only act on a rendered document are left off JSON and XML answers.
+    for (const name of [
+      'Cross-Origin-Opener-Policy',
+      'Cross-Origin-Embedder-Policy',
+      'Origin-Agent-Cluster',
+      'X-DNS-Prefetch-Control',
+      'X-Download-Options',
+      'X-Permitted-Cross-Domain-Policies',
+      'X-XSS-Protection',
+    ])
+      expect(answer.headers.get(name), name).toBeNull()
+    const page = await api('GET', '/docs')
+    expect(page.headers.get('Content-Type')).toContain('text/html')
+    expect(page.headers.get('Cross-Origin-Opener-Policy')).toBe('same-origin')
+    expect(page.headers.get('X-Frame-Options')).toBe('SAMEORIGIN')
+    expect(page.headers.get('X-Content-Type-Options')).toBe('nosniff')
+    expect(page.headers.get('Strict-Transport-Security')).toContain('max-age=')
+  })
+
+  it('runs every global middleware outside bench mode, whatever skipMiddleware says', async () => {
+    const app = createApp({ skipMiddleware: [...GLOBAL_MIDDLEWARE] })
+    const response = await app.request('/v1/books?limit=1', {}, harness.env)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('X-Request-Id')).toBeTruthy()
+    expect(response.headers.get('X-Content-Type-Options')).toBe('nosniff')
+    expect(response.headers.get('Server-Timing')).toContain('total')
+    expect(response.headers.get('Vary')).toMatch(/Origin/)
   })
 
   it('marks authenticated responses private', async () => {

@@ -29,12 +29,15 @@ export function credentialedCors(
     // Not a preflight: the same headers Hono's middleware gives an actual request, set once on the final response
     // (setting them before the handler costs a placeholder response and a copy of it). A response built afresh
     // below (a 304 from the ETag middleware) carries them too, and a browser refuses a 304 without them.
+    // `Vary: Origin` on every answer (a shared cache must not hand one origin's answer to another); the rest only
+    // to an allowed origin, the one reader of a CORS response's headers (Fetch Standard §3.2.3: a browser applies
+    // `Access-Control-Expose-Headers` to a response whose origin check passed, and nothing else reads it).
     await next()
     const headers = c.res.headers
-    if (exposed) headers.set('Access-Control-Expose-Headers', exposed)
     headers.append('Vary', 'Origin')
     if (!allowed) return
     headers.set('Access-Control-Allow-Origin', origin)
     headers.set('Access-Control-Allow-Credentials', 'true')
+    if (exposed) headers.set('Access-Control-Expose-Headers', exposed)
   }
 }
