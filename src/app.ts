@@ -21,7 +21,7 @@ import { createRouter } from './http/router'
 import { forgetCatalogVersionOnWrite } from './middleware/catalog-version'
 import { BOOKMARK_HEADER, database } from './middleware/database'
 import { etagForStorable } from './middleware/etag'
-import { requireJsonBody } from './middleware/json-body'
+import { BODY_METHODS, requireJsonBody } from './middleware/json-body'
 import { requestLogger } from './middleware/logger'
 import { limitPerIp } from './middleware/rate-limit'
 import { refuseForbiddenText } from './middleware/text-input'
@@ -105,14 +105,13 @@ export function createApp(options: AppOptions = {}) {
   }
   // Uploads (a cover image, a catalogue file) are raw files, not JSON: their routes check type and size while
   // streaming (src/http/raw-body.ts); the same cap here bounds anything a middleware reads before them.
-  app.use(
-    '/v1/*',
-    except(
-      Object.keys(RAW_UPLOADS),
-      bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge(MAX_BODY_BYTES) }),
-      requireJsonBody(),
-    ),
+  // Only a method with a body has one to check: a GET or HEAD passes without the combinator's per-request work.
+  const jsonBodies = except(
+    Object.keys(RAW_UPLOADS),
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge(MAX_BODY_BYTES) }),
+    requireJsonBody(),
   )
+  app.use('/v1/*', (c, next) => (BODY_METHODS.has(c.req.method) ? jsonBodies(c, next) : next()))
   for (const [path, maxSize] of Object.entries(RAW_UPLOADS))
     app.use(path, bodyLimit({ maxSize, onError: tooLarge(maxSize) }))
   // Text XML 1.0 forbids or lone surrogates: refused in every query, path and JSON body field. Not on Stripe's

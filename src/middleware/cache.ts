@@ -95,7 +95,8 @@ async function store(cache: Cache, key: string, response: Response): Promise<voi
 const CLIENT_CACHE_CONTROL_NAME = CLIENT_CACHE_CONTROL.toLowerCase()
 const STORED_ETAG_NAME = STORED_ETAG.toLowerCase()
 
-function fromStored(c: Context, entry: MemoryEntry): Response {
+/** The headers a hit is served with, derived from the entry's stored ones. */
+function servedHeaders(entry: MemoryEntry): Record<string, string> {
   const headers: Record<string, string> = { Vary: 'Accept' }
   for (const [header, value] of entry.headers) {
     const name = header.toLowerCase()
@@ -103,7 +104,13 @@ function fromStored(c: Context, entry: MemoryEntry): Response {
     else if (name === CLIENT_CACHE_CONTROL_NAME) headers['Cache-Control'] = value
     else if (name === STORED_ETAG_NAME) headers.ETag = value
   }
-  return c.body(entry.body.slice(0), 200, headers)
+  return headers
+}
+
+/** A hit: the entry's bytes (copied: a body is consumed once) under headers worked out once per entry. */
+function fromStored(c: Context, entry: MemoryEntry): Response {
+  entry.served ??= servedHeaders(entry)
+  return c.body(entry.body.slice(0), 200, { ...entry.served })
 }
 
 /** This isolate's memory first, then the colo's Cache API (copied into memory for the next request). */

@@ -2,7 +2,8 @@ import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
 import { ApiError } from '../http/problem'
 
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+/** Methods whose requests carry a body (RFC 9110 §9.3: GET, HEAD and OPTIONS define none). */
+export const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /** A request that carries a body must say it is JSON; anything else is 415 (RFC 9110 §15.5.16). */
 export function requireJsonBody(): MiddlewareHandler<AppEnv> {

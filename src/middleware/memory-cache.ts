@@ -3,7 +3,12 @@
  * it has just served costs no round trip to the colo's cache when it is asked for again. Keys carry the catalog
  * version, like the Cache API's, so an edit retires these entries exactly as it retires the others.
  */
-export type MemoryEntry = { body: ArrayBuffer; headers: [string, string][] }
+export type MemoryEntry = {
+  body: ArrayBuffer
+  headers: [string, string][]
+  /** The headers a hit is served with, derived from `headers` on the entry's first hit (src/middleware/cache.ts). */
+  served?: Record<string, string>
+}
 
 const MAX_ENTRIES = 256
 const MAX_ENTRY_BYTES = 256 * 1024

@@ -1,9 +1,9 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler, Next } from 'hono'
 import type { AppEnv } from '../env'
 import { ApiError, type FieldError } from '../http/problem'
 import { forbiddenTextReason, toXmlText } from '../lib/xml-chars'
+import { BODY_METHODS } from './json-body'
 
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i
 /** Enough to fix a request; the rest would only bloat the answer. */
 const MAX_ERRORS = 20
@@ -58,6 +58,9 @@ export function refuseForbiddenText(options: { except?: readonly string[] } = {}
   const except = new Set(options.except)
   return async (c, next) => {
     if (except.has(c.req.path)) return next()
+    // The URL parser percent-encodes every C0 control and every code point above U+007E (WHATWG URL, "C0 control
+    // percent-encode set"): a URL without `%` holds no forbidden character and no escape to check.
+    if (!c.req.url.includes('%')) return refuseForbiddenBody(c, next)
     const url = new URL(c.req.url)
     const parameterErrors: FieldError[] = []
     let path = url.pathname
@@ -93,35 +96,40 @@ export function refuseForbiddenText(options: { except?: readonly string[] } = {}
         errors: parameterErrors.slice(0, MAX_ERRORS),
       })
     }
-    if (BODY_METHODS.has(c.req.method) && JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
-      let text: string
-      try {
-        // JSON is UTF-8 (RFC 8259 §8.1): bytes that are not would be stored as U+FFFD, silently changed.
-        text = STRICT_UTF8.decode(await c.req.arrayBuffer())
-      } catch {
-        throw new ApiError(400, {
-          title: 'Malformed request body',
-          detail: 'The request body is not valid UTF-8',
-          type: 'bad-request',
-        })
-      }
-      let document: unknown
-      try {
-        document = JSON.parse(text)
-      } catch {
-        // Malformed JSON or an unreadable body: the route's validator answers it, as before.
-        return next()
-      }
-      const errors = forbiddenTextErrors(document, '/body')
-      if (errors.length > 0) {
-        throw new ApiError(422, {
-          title: 'Validation failed',
-          detail: 'The request body has invalid fields; see errors',
-          type: 'validation-error',
-          errors,
-        })
-      }
-    }
-    await next()
+    return refuseForbiddenBody(c, next)
   }
+}
+
+/** A JSON body (keys included) with forbidden text → 422, one pointer per field; then the route. */
+async function refuseForbiddenBody(c: Context<AppEnv>, next: Next): Promise<void> {
+  if (BODY_METHODS.has(c.req.method) && JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
+    let text: string
+    try {
+      // JSON is UTF-8 (RFC 8259 §8.1): bytes that are not would be stored as U+FFFD, silently changed.
+      text = STRICT_UTF8.decode(await c.req.arrayBuffer())
+    } catch {
+      throw new ApiError(400, {
+        title: 'Malformed request body',
+        detail: 'The request body is not valid UTF-8',
+        type: 'bad-request',
+      })
+    }
+    let document: unknown
+    try {
+      document = JSON.parse(text)
+    } catch {
+      // Malformed JSON or an unreadable body: the route's validator answers it, as before.
+      return next()
+    }
+    const errors = forbiddenTextErrors(document, '/body')
+    if (errors.length > 0) {
+      throw new ApiError(422, {
+        title: 'Validation failed',
+        detail: 'The request body has invalid fields; see errors',
+        type: 'validation-error',
+        errors,
+      })
+    }
+  }
+  await next()
 }
