@@ -138,6 +138,12 @@ describe('request id, logs and headers', () => {
     expect(page.headers.get('Strict-Transport-Security')).toContain('max-age=')
   })
 
+  it('says Vary: Accept only where the answer has an XML form', async () => {
+    expect((await api('GET', '/v1/books?limit=1')).headers.get('Vary')).toMatch(/Accept/)
+    expect((await api('GET', '/v1/nothing-here')).headers.get('Vary')).toMatch(/Accept/)
+    expect((await api('GET', '/docs')).headers.get('Vary') ?? '').not.toMatch(/Accept/)
+  })
+
   it('runs every global middleware outside bench mode, whatever skipMiddleware says', async () => {
     const app = createApp({ skipMiddleware: [...GLOBAL_MIDDLEWARE] })
     const response = await app.request('/v1/books?limit=1', {}, harness.env)

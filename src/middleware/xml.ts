@@ -8,10 +8,13 @@ import { jsonToXml, prefersXml } from '../http/negotiate'
  * middleware again around every route.
  */
 export async function negotiateRepresentation(c: Context): Promise<void> {
-  if (!/(^|,)\s*accept\s*(,|$)/i.test(c.res.headers.get('Vary') ?? '')) c.res.headers.append('Vary', 'Accept')
   const type = c.res.headers.get('Content-Type') ?? ''
   const isProblem = type.startsWith('application/problem+json')
-  if (!(isProblem || type.startsWith('application/json')) || !prefersXml(c)) return
+  // Only a JSON answer has an XML form, so only it varies by Accept (RFC 9110 §12.5.5); an HTML page, a text or
+  // an image is the same whatever the client accepts.
+  if (!(isProblem || type.startsWith('application/json'))) return
+  if (!/(^|,)\s*accept\s*(,|$)/i.test(c.res.headers.get('Vary') ?? '')) c.res.headers.append('Vary', 'Accept')
+  if (!prefersXml(c)) return
   const body = await c.res.json()
   const headers = new Headers(c.res.headers)
   headers.set('Content-Type', isProblem ? 'application/problem+xml' : 'application/xml; charset=UTF-8')
