@@ -19,6 +19,24 @@ describe('createDb', () => {
     expect(stats.durationMs).toBe(2 * 7)
   })
 
+  it('serves relational queries (db.query, built on first use) over the same counted session', async () => {
+    const { db, stats } = createDb(harness.env)
+    const book = generatedBook(900_005)
+    await db.insert(books).values(book)
+    const found = await db.query.books.findFirst({ columns: { id: true }, where: eq(books.isbn, book.isbn) })
+    expect(found).toEqual({ id: book.id })
+    // The same builders on a second use, and both statements went through this request's counters.
+    expect(db.query.books).toBe(db.query.books)
+    expect(stats.queries).toBe(2)
+    // A batch mixes relational and plain queries as before.
+    const [one, all] = await db.batch([
+      db.query.books.findFirst({ columns: { id: true }, where: eq(books.id, book.id) }),
+      db.select({ id: books.id }).from(books).where(eq(books.id, book.id)),
+    ])
+    expect(one).toEqual({ id: book.id })
+    expect(all).toEqual([{ id: book.id }])
+  })
+
   it('rolls back a whole batch when one statement fails', async () => {
     const { db } = createDb(harness.env)
     const fresh = generatedBook(900_003)
