@@ -7,7 +7,9 @@
 // (esbuild keeps a `// path` comment before each module of the bundle), and the hottest functions; and the workerd
 // process's CPU (/proc), whose rest is outside the isolate: workerd's HTTP, Miniflare's entry worker, and the
 // local D1, cache and rate limiter, which on Cloudflare run elsewhere. The profiler's own overhead inflates the
-// isolate's figures (about 0.1 ms per request here); compare classes with each other, not with `npm run bench`.
+// isolate's figures (about 0.1 ms per request here), and most of all `console.log`, which serializes every message
+// for the inspector session: the log line shows several times its cost (`npm run profile:middleware` measures it
+// without an inspector). Compare classes with each other, not with `npm run bench`.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { BENCH_CLASSES, buildClasses } from './lib/bench-classes.ts'
 import type { Send } from './lib/bench-flows.ts'

@@ -38,12 +38,14 @@ export type AppOptions = {
   skipMiddleware?: readonly GlobalMiddleware[]
 }
 
-/** The global middleware by name, in the order they wrap every request. */
+/**
+ * The global middleware that bench mode can leave out, by name, in the order they wrap every request. The config
+ * (`c.var.config`, read by every route) always runs.
+ */
 export const GLOBAL_MIDDLEWARE = [
   'request-id',
   'logger',
   'timing',
-  'config',
   'cors',
   'secure-headers',
   'etag',
@@ -66,7 +68,7 @@ export function createApp(options: AppOptions = {}) {
   global('request-id', requestId({ headerName: 'X-Request-Id' }))
   global('logger', requestLogger())
   global('timing', timing({ total: true, enabled: true, crossOrigin: false }))
-  global('config', async (c, next) => {
+  app.use(async (c, next) => {
     c.set('config', getConfig(c.env))
     await next()
   })
