@@ -152,14 +152,20 @@ async function probeClasses(url: string, options: CpuOptions) {
     const run = runner(benchClass, send)
     if (!run) continue
     const samples = Math.max(2, (benchClass.expensive ? 5 : benchClass.flow ? 20 : 500) / scale)
-    for (let i = 0; i < (benchClass.expensive ? 2 : 50 / scale); i++) await run(i)
-    sqlite.micros = 0
-    const before = process.cpuUsage()
-    for (let i = 0; i < samples; i++) await run(i)
-    const used = process.cpuUsage(before)
-    const cpuMs = (used.user + used.system) / 1000 / samples
-    const sqliteMs = sqlite.micros / 1000 / samples
-    results.set(benchClass.id, { cpuMs, sqliteMs, appMs: Math.max(0, cpuMs - sqliteMs), samples })
+    for (let i = 0; i < (benchClass.expensive ? 2 : 200 / scale); i++) await run(i)
+    // The least of three rounds (as scripts/profile.ts): a round that a GC pause, the JIT or the machine's other
+    // work landed in says nothing about the request.
+    let best: CpuResult | undefined
+    for (let round = 0; round < (options.quick ? 1 : 3); round++) {
+      sqlite.micros = 0
+      const before = process.cpuUsage()
+      for (let i = 0; i < samples; i++) await run(round * samples + i)
+      const used = process.cpuUsage(before)
+      const cpuMs = (used.user + used.system) / 1000 / samples
+      const sqliteMs = sqlite.micros / 1000 / samples
+      if (!best || cpuMs < best.cpuMs) best = { cpuMs, sqliteMs, appMs: Math.max(0, cpuMs - sqliteMs), samples }
+    }
+    results.set(benchClass.id, best!)
   }
   return results
 }
