@@ -9,6 +9,7 @@ import {
   putInCart,
   stripeEvent,
 } from './helpers/commerce'
+import { uniqueWord } from './helpers/fixtures'
 import { api, json } from './helpers/http'
 import { roundTrips } from './helpers/round-trips'
 
@@ -32,6 +33,24 @@ describe('database round trips per request (Server-Timing)', () => {
     const book = await api('GET', `/v1/books/${bookId}`, { headers: noStore })
     expect(book.status).toBe(200)
     expect(roundTrips(book)).toBe(1)
+  })
+
+  it('a faceted search is one batch: the page and every facet count, on every page', async () => {
+    const noStore = { 'Cache-Control': 'no-store' }
+    const word = uniqueWord('rt')
+    for (let i = 0; i < 4; i++) await createBook({ title: `${word} ${i}` })
+    // A full first page (3 books: FEW_RESULTS), so no corrected spelling is tried.
+    const path = `/v1/books?q=${word}&limit=3&facets=subject,language,format,price`
+    const first = await api('GET', path, { headers: noStore })
+    expect(first.status).toBe(200)
+    const page = await json(first.clone())
+    expect(page.data).toHaveLength(3)
+    expect(page.facets.language).toEqual([{ value: 'en', count: 4 }])
+    expect(roundTrips(first)).toBe(1)
+    const next = await api('GET', `${path}&cursor=${page.nextCursor}`, { headers: noStore })
+    expect(next.status).toBe(200)
+    expect((await json(next.clone())).facets).toEqual(page.facets)
+    expect(roundTrips(next)).toBe(1)
   })
 
   it('catalog discovery: a suggestion is one batch; related books are two (bought together) or four (similar)', async () => {
