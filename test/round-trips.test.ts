@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { harness } from '#harness'
+import { bookRelations } from '../src/db/schema'
+import { randomId } from '../src/lib/ids'
 import { client, login, register, uniqueIp } from './helpers/accounts'
 import {
   checkoutRequest,
@@ -53,21 +56,33 @@ describe('database round trips per request (Server-Timing)', () => {
     expect(roundTrips(next)).toBe(1)
   })
 
-  it('catalog discovery: a suggestion is one batch; related books are two (bought together) or four (similar)', async () => {
+  it('catalog discovery: a suggestion is one batch; related books are one (bought together) or two (similar)', async () => {
     const noStore = { 'Cache-Control': 'no-store' }
     const bookId = await createBook()
-    await createBook()
+    const other = await createBook()
     const suggest = await api('GET', '/v1/search/suggest?q=ro', { headers: noStore })
     expect(suggest.status).toBe(200)
     expect(roundTrips(suggest)).toBe(1)
-    // No paid orders: the book and its subjects (one batch), the bought-together pairs (none), then the fallback's
-    // ranking by shared authors and the page's books with their extras.
-    const related = await api('GET', `/v1/books/${bookId}/related`, { headers: noStore })
-    expect(related.status).toBe(200)
-    const body = await json(related)
+    // No recomputed pairs: the book, its subjects and its (missing) pairs in one batch, then the fallback's
+    // ranking by shared authors with the page's books and their extras in one statement.
+    const similar = await api('GET', `/v1/books/${bookId}/related`, { headers: noStore })
+    expect(similar.status).toBe(200)
+    const body = await json(similar.clone())
     expect(body.source).toBe('similar')
     expect(body.data.length).toBeGreaterThan(0)
-    expect(roundTrips(related)).toBe(4)
+    expect(roundTrips(similar)).toBe(2)
+    // With a recomputed pair (written as the discovery cron would): the first batch answers on its own.
+    await harness
+      .db()
+      .insert(bookRelations)
+      .values({ bookId, relatedBookId: other, buyers: 3, computedAt: new Date() })
+    const together = await api('GET', `/v1/books/${bookId}/related`, { headers: noStore })
+    expect(together.status).toBe(200)
+    expect(await json(together.clone())).toMatchObject({ source: 'bought_together', data: [{ id: other }] })
+    expect(roundTrips(together)).toBe(1)
+    const unknown = await api('GET', `/v1/books/${randomId('bk')}/related`, { headers: noStore })
+    expect(unknown.status).toBe(404)
+    expect(roundTrips(unknown)).toBe(1)
   })
 
   it('GET /v1/me is one query: the session check reads the account it answers with', async () => {
