@@ -153,7 +153,10 @@ export async function listBooks(db: Db, query: ListBooksQuery, view: ViewOptions
   const window = { after: readCursor(query.cursor, keyset), take: query.limit + 1 }
   const { statement } = buildListBooksQuery(db, query, window, resolved)
   const facets = query.facets ? facetStatements(db, query, resolved, query.facets) : undefined
-  const [fetched, ...facetResults] = await db.batch([statement, ...(facets?.statements ?? [])])
+  // Without facets the page is a plain query: a batch of one would only add its transaction.
+  const [fetched, ...facetResults] = facets
+    ? await db.batch([statement, ...facets.statements])
+    : [await statement]
   const { rows, nextCursor } = toPage(keyset, query.limit, fetched)
   const data = rows.map((row) => toBook(row.book, row, view))
   return facets
