@@ -5,6 +5,7 @@ import { bookRelations, books, type OrderStatus, orderLines, orders } from '../s
 import { runDiscoveryCron } from '../src/features/books'
 import {
   buildBoughtTogetherQuery,
+  buildSimilarBooksQuery,
   buildSimilarCandidatesQuery,
   recomputeBookRelations,
 } from '../src/features/books/related.service'
@@ -193,6 +194,13 @@ describe('query plans of the related books', () => {
     const plan = await planOf(buildSimilarCandidatesQuery(own, ['sb_1', 'sb_2'])!)
     expect(plan.join('\n')).toContain('SEARCH book_subjects USING COVERING INDEX')
     expect(plan.join('\n')).toMatch(/SCAN books_fts VIRTUAL TABLE INDEX \d+:M/)
+    expect(fullScan(plan)).toEqual([])
+  })
+
+  it('reads the fallback page in the same statement: the ranked candidates first, then each book by id', async () => {
+    const plan = await planOf(buildSimilarBooksQuery(harness.db(), own, ['sb_1'], 8)!.getSQL())
+    expect(plan.join('\n')).toContain('SEARCH book_subjects USING COVERING INDEX')
+    expect(plan.join('\n')).toContain('SCAN ranked\nSEARCH books USING INDEX books_id_unique (id=?)')
     expect(fullScan(plan)).toEqual([])
   })
 })

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { harness } from '#harness'
+import { bookRelations } from '../src/db/schema'
+import { randomId } from '../src/lib/ids'
 import { client, login, register, uniqueIp } from './helpers/accounts'
 import {
   checkoutRequest,
@@ -9,6 +12,7 @@ import {
   putInCart,
   stripeEvent,
 } from './helpers/commerce'
+import { uniqueWord } from './helpers/fixtures'
 import { api, json } from './helpers/http'
 import { roundTrips } from './helpers/round-trips'
 
@@ -34,21 +38,51 @@ describe('database round trips per request (Server-Timing)', () => {
     expect(roundTrips(book)).toBe(1)
   })
 
-  it('catalog discovery: a suggestion is one batch; related books are two (bought together) or four (similar)', async () => {
+  it('a faceted search is one batch: the page and every facet count, on every page', async () => {
+    const noStore = { 'Cache-Control': 'no-store' }
+    const word = uniqueWord('rt')
+    for (let i = 0; i < 4; i++) await createBook({ title: `${word} ${i}` })
+    // A full first page (3 books: FEW_RESULTS), so no corrected spelling is tried.
+    const path = `/v1/books?q=${word}&limit=3&facets=subject,language,format,price`
+    const first = await api('GET', path, { headers: noStore })
+    expect(first.status).toBe(200)
+    const page = await json(first.clone())
+    expect(page.data).toHaveLength(3)
+    expect(page.facets.language).toEqual([{ value: 'en', count: 4 }])
+    expect(roundTrips(first)).toBe(1)
+    const next = await api('GET', `${path}&cursor=${page.nextCursor}`, { headers: noStore })
+    expect(next.status).toBe(200)
+    expect((await json(next.clone())).facets).toEqual(page.facets)
+    expect(roundTrips(next)).toBe(1)
+  })
+
+  it('catalog discovery: a suggestion is one batch; related books are one (bought together) or two (similar)', async () => {
     const noStore = { 'Cache-Control': 'no-store' }
     const bookId = await createBook()
-    await createBook()
+    const other = await createBook()
     const suggest = await api('GET', '/v1/search/suggest?q=ro', { headers: noStore })
     expect(suggest.status).toBe(200)
     expect(roundTrips(suggest)).toBe(1)
-    // No paid orders: the book and its subjects (one batch), the bought-together pairs (none), then the fallback's
-    // ranking by shared authors and the page's books with their extras.
-    const related = await api('GET', `/v1/books/${bookId}/related`, { headers: noStore })
-    expect(related.status).toBe(200)
-    const body = await json(related)
+    // No recomputed pairs: the book, its subjects and its (missing) pairs in one batch, then the fallback's
+    // ranking by shared authors with the page's books and their extras in one statement.
+    const similar = await api('GET', `/v1/books/${bookId}/related`, { headers: noStore })
+    expect(similar.status).toBe(200)
+    const body = await json(similar.clone())
     expect(body.source).toBe('similar')
     expect(body.data.length).toBeGreaterThan(0)
-    expect(roundTrips(related)).toBe(4)
+    expect(roundTrips(similar)).toBe(2)
+    // With a recomputed pair (written as the discovery cron would): the first batch answers on its own.
+    await harness
+      .db()
+      .insert(bookRelations)
+      .values({ bookId, relatedBookId: other, buyers: 3, computedAt: new Date() })
+    const together = await api('GET', `/v1/books/${bookId}/related`, { headers: noStore })
+    expect(together.status).toBe(200)
+    expect(await json(together.clone())).toMatchObject({ source: 'bought_together', data: [{ id: other }] })
+    expect(roundTrips(together)).toBe(1)
+    const unknown = await api('GET', `/v1/books/${randomId('bk')}/related`, { headers: noStore })
+    expect(unknown.status).toBe(404)
+    expect(roundTrips(unknown)).toBe(1)
   })
 
   it('GET /v1/me is one query: the session check reads the account it answers with', async () => {

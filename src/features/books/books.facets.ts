@@ -20,7 +20,7 @@ function matching(db: Db, query: ListBooksQuery, resolved: ResolvedFilters) {
 }
 
 /**
- * The unexecuted facet queries of a list request, by facet: `facetCounts` runs them in one batch, and
+ * The unexecuted facet queries of a list request, by facet: `listBooks` runs them in the page's batch, and
  * test/query-plans.test.ts runs `EXPLAIN QUERY PLAN` on each to prove it reads indexes, not the books table.
  * With `q`, each starts from the FTS5 index and looks books up by rowid.
  */
@@ -106,7 +106,7 @@ function subjectFacet(db: Db, match: string | null, where: SQL | undefined, reso
 /**
  * Without a search or filters, each child counts its subtree's filings in a correlated subquery (a range on
  * subjects_path_idx, then the book_subjects key): no GROUP BY over every filing, about twice as fast on a
- * catalogue of 20,000 books. Children without books count 0 and are dropped by `facetCounts`.
+ * catalogue of 20,000 books. Children without books count 0 and are dropped by `readFacetCounts`.
  */
 function unfilteredSubjectFacet(db: Db, resolved: ResolvedFilters) {
   const child = alias(subjects, 'facet_subject')
@@ -119,20 +119,25 @@ function unfilteredSubjectFacet(db: Db, resolved: ResolvedFilters) {
     .orderBy(desc(sql`count`), child.name)
 }
 
-/** The facet counts of a list request, every facet query in one batch (one round trip on D1). */
-export async function facetCounts(
+/** A list request's facet statements, in the order `readFacetCounts` reads their results. */
+export function facetStatements(
   db: Db,
   query: ListBooksQuery,
   resolved: ResolvedFilters,
   names: FacetName[],
-): Promise<Facets> {
+) {
   const queries = buildFacetQueries(db, query, resolved, names)
-  const entries = Object.entries(queries) as [FacetName, (typeof queries)[FacetName]][]
-  const [first, ...rest] = entries.map(([, statement]) => statement!)
-  if (!first) return {}
-  const results = (await db.batch([first, ...rest])) as unknown[][]
+  const entries = Object.entries(queries) as [FacetName, NonNullable<(typeof queries)[FacetName]>][]
+  return { names: entries.map(([name]) => name), statements: entries.map(([, statement]) => statement) }
+}
+
+/**
+ * The facet counts from the results of `facetStatements` (run in the page's own batch by `listBooks`, so a faceted
+ * page is one round trip on D1), one result per name in the same order.
+ */
+export function readFacetCounts(names: FacetName[], results: unknown[]): Facets {
   const facets: Facets = {}
-  entries.forEach(([name], index) => {
+  names.forEach((name, index) => {
     const rows = results[index] as Record<string, unknown>[]
     if (name === 'price') {
       const row = rows[0] ?? {}

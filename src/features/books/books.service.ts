@@ -3,9 +3,9 @@ import { z } from 'zod'
 import type { Db } from '../../db/client'
 import { booksFts } from '../../db/fts'
 import { type BookRow, books } from '../../db/schema'
-import { invalidCursor, type Keyset, keysetPage, readCursor } from '../../http/pagination'
+import { invalidCursor, type Keyset, readCursor, toPage } from '../../http/pagination'
 import { ApiError } from '../../http/problem'
-import { facetCounts } from './books.facets'
+import { facetStatements, readFacetCounts } from './books.facets'
 import { filterConditions, type ResolvedFilters, resolveFilters } from './books.filters'
 import type { ListBooksQuery } from './books.schemas'
 import { bookDetailById, type ListExtras, listExtras, toBook, type ViewOptions } from './books.views'
@@ -139,6 +139,10 @@ function rankedSearch(db: Db, window: PageWindow, match: string, order: 'asc' | 
     .orderBy(direction(ranked.rank), direction(ranked.seq))
 }
 
+/**
+ * `GET /v1/books`: the page and, with `facets`, every facet count in one batch (one round trip on D1), after the
+ * subject lookup when `subject` is given. The page reads one row more than `limit` (see `toPage`).
+ */
 export async function listBooks(db: Db, query: ListBooksQuery, view: ViewOptions) {
   const { sort, order } = sortOf(query)
   const resolved = await resolveFilters(db, query)
@@ -146,16 +150,18 @@ export async function listBooks(db: Db, query: ListBooksQuery, view: ViewOptions
     schema: cursorSchema,
     keyOf: (row) => ({ s: sort, o: order, k: sortValue(sort, row.book, row.rank), i: row.book.seq }),
   }
-  const [{ rows, nextCursor }, facets] = await Promise.all([
-    keysetPage(
-      keyset,
-      query,
-      async (after, take) => await buildListBooksQuery(db, query, { after, take }, resolved).statement,
-    ),
-    query.facets ? facetCounts(db, query, resolved, query.facets) : undefined,
-  ])
+  const window = { after: readCursor(query.cursor, keyset), take: query.limit + 1 }
+  const { statement } = buildListBooksQuery(db, query, window, resolved)
+  const facets = query.facets ? facetStatements(db, query, resolved, query.facets) : undefined
+  // Without facets the page is a plain query: a batch of one would only add its transaction.
+  const [fetched, ...facetResults] = facets
+    ? await db.batch([statement, ...facets.statements])
+    : [await statement]
+  const { rows, nextCursor } = toPage(keyset, query.limit, fetched)
   const data = rows.map((row) => toBook(row.book, row, view))
-  return facets ? { data, facets, nextCursor } : { data, nextCursor }
+  return facets
+    ? { data, facets: readFacetCounts(facets.names, facetResults), nextCursor }
+    : { data, nextCursor }
 }
 
 export async function getBook(db: Db, id: string, view: ViewOptions) {

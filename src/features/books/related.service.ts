@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, ne, type SQL, sql } from 'drizzle-orm'
+import { and, desc, eq, gt, ne, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { booksFts } from '../../db/fts'
 import { bookRelations, bookSubjects, books, orderLines, orders, subjects } from '../../db/schema'
@@ -84,13 +84,17 @@ export async function recomputeBookRelations(
 
 export type RelatedBooks = { source: 'bought_together' | 'similar'; data: Book[] }
 
-/** What a related book must be: another book, in stock, not an edition of the same work. */
-function relatedTo(own: { id: string; workId: string | null }): SQL {
-  return and(
-    ne(books.id, own.id),
-    gt(books.stock, 0),
-    sql`coalesce(${books.workId}, ${books.id}) <> ${own.workId ?? own.id}`,
-  )!
+/**
+ * The work of book `id` as `relatedTo` compares it (its own id when it has none), read inside the statement, so the
+ * pairs can go out in the batch that reads the book. Written out with an alias: its columns must not bind to the
+ * outer `books`. Static SQL, the id bound.
+ */
+const workOf = (id: string): SQL =>
+  sql`(select coalesce(own_book.work_id, own_book.id) from books own_book where own_book.id = ${id})`
+
+/** What a related book must be: another book, in stock, not an edition of the same work (`ownWork`). */
+function relatedTo(id: string, ownWork: SQL | string): SQL {
+  return and(ne(books.id, id), gt(books.stock, 0), sql`coalesce(${books.workId}, ${books.id}) <> ${ownWork}`)!
 }
 
 /** Candidates per subject and per author read by the fallback: bounded whatever the size of "Fiction". */
@@ -123,7 +127,7 @@ export function buildSimilarCandidatesQuery(own: OwnBook, subjectIds: string[], 
       select book_id, sum(score) as score from (${sql.join(legs, sql` union all `)}) group by book_id
     ) as candidates
     join ${books} on ${books.id} = candidates.book_id
-    where ${relatedTo(own)}
+    where ${relatedTo(own.id, own.workId ?? own.id)}
     order by candidates.score desc, ${books.seq} desc
     limit ${limit}`
 }
@@ -140,39 +144,29 @@ function ownSubjectsQuery(db: Db, id: string) {
 }
 
 /**
- * The fallback: books sharing the book's most specific subjects (one point each) and its authors (two points),
- * best score first. Each source reads a fixed window through an index: book_subjects' primary key per subject,
- * the word index's authors column per author. Two round trips: the ranking, then the page's books with their
- * subjects and series (the list's own extras).
+ * The fallback, unexecuted: books sharing the book's most specific subjects (one point each) and its authors (two
+ * points), best score first, with their subjects and series (the list's own extras), in one statement; null when
+ * there is nothing to match. The ranked page comes first (CROSS JOIN keeps that order in SQLite), then each of its
+ * books by `books.id`'s unique index.
  */
-async function similarBooks(
-  db: Db,
-  own: OwnBook,
-  subjectIds: string[],
-  limit: number,
-  view: ViewOptions,
-): Promise<Book[]> {
+export function buildSimilarBooksQuery(db: Db, own: OwnBook, subjectIds: string[], limit: number) {
   const candidates = buildSimilarCandidatesQuery(own, subjectIds, limit)
-  if (!candidates) return []
-  const ranked = await db.all<{ book_id: string }>(candidates)
-  if (ranked.length === 0) return []
-  const position = new Map(ranked.map((row, index) => [row.book_id, index]))
-  const rows = await db
+  if (!candidates) return null
+  return db
     .select({ book: books, ...listExtras() })
-    .from(books)
-    .where(inArray(books.id, [...position.keys()]))
-  return rows
-    .sort((a, b) => position.get(a.book.id)! - position.get(b.book.id)!)
-    .map((row) => toBook(row.book, row, view))
+    .from(sql`(${candidates}) as ranked`)
+    .crossJoin(books)
+    .where(sql`${books.id} = ranked.book_id`)
+    .orderBy(sql`ranked.score desc`, desc(books.seq))
 }
 
 /** The recomputed pairs of a book, unexecuted: a range of book_relations_rank_idx, best first. */
-export function buildBoughtTogetherQuery(db: Db, own: { id: string; workId: string | null }, limit: number) {
+export function buildBoughtTogetherQuery(db: Db, own: { id: string }, limit: number) {
   return db
     .select({ book: books, ...listExtras() })
     .from(bookRelations)
     .innerJoin(books, eq(books.id, bookRelations.relatedBookId))
-    .where(and(eq(bookRelations.bookId, own.id), relatedTo(own)))
+    .where(and(eq(bookRelations.bookId, own.id), relatedTo(own.id, workOf(own.id))))
     .orderBy(desc(bookRelations.buyers), desc(books.seq))
     .limit(limit)
 }
@@ -181,6 +175,8 @@ export function buildBoughtTogetherQuery(db: Db, own: { id: string; workId: stri
  * `GET /v1/books/{id}/related`: bought together when the recompute found pairs for this book (`source:
  * "bought_together"`), else the same subjects and authors (`source: "similar"`). Out-of-stock books and other
  * editions of the same work are left out in both, at read time, so a sell-out shows at once.
+ * Round trips: one batch reads the book, its subjects and its pairs; only the fallback takes a second, as its
+ * author legs are FTS5 phrases built from the authors that batch read (`searchTerms`: SQL cannot tokenise them).
  */
 export async function relatedBooks(
   db: Db,
@@ -188,28 +184,25 @@ export async function relatedBooks(
   limit: number,
   view: ViewOptions,
 ): Promise<RelatedBooks> {
-  // The book and its subjects in one round trip (the subjects only matter for the fallback).
-  const [owned, ownSubjects] = await db.batch([
+  const [owned, ownSubjects, together] = await db.batch([
     db
       .select({ id: books.id, workId: books.workId, authors: books.authors })
       .from(books)
       .where(eq(books.id, id)),
     ownSubjectsQuery(db, id),
+    buildBoughtTogetherQuery(db, { id }, limit),
   ])
   const own = owned[0]
   if (!own) throw new ApiError(404, { title: 'Book not found', detail: `No book has id ${id}` })
-  const together = await buildBoughtTogetherQuery(db, own, limit)
   if (together.length > 0) {
     return { source: 'bought_together', data: together.map((row) => toBook(row.book, row, view)) }
   }
-  return {
-    source: 'similar',
-    data: await similarBooks(
-      db,
-      own,
-      ownSubjects.map((subject) => subject.id),
-      limit,
-      view,
-    ),
-  }
+  const similar = buildSimilarBooksQuery(
+    db,
+    own,
+    ownSubjects.map((subject) => subject.id),
+    limit,
+  )
+  const rows = similar ? await similar : []
+  return { source: 'similar', data: rows.map((row) => toBook(row.book, row, view)) }
 }
