@@ -56,6 +56,20 @@ describe('database round trips per request (Server-Timing)', () => {
     expect(roundTrips(next)).toBe(1)
   })
 
+  it('a search whose small first page has a next page is one query: it found enough, no spelling is tried', async () => {
+    const word = uniqueWord('rs')
+    for (let i = 0; i < 3; i++) await createBook({ title: `${word} ${i}` })
+    const first = await api('GET', `/v1/books?q=${word}&limit=1`, {
+      headers: { 'Cache-Control': 'no-store' },
+    })
+    expect(first.status).toBe(200)
+    const page = await json(first.clone())
+    expect(page.data).toHaveLength(1)
+    expect(page.nextCursor).toBeTruthy()
+    expect(page.didYouMean).toBeNull()
+    expect(roundTrips(first)).toBe(1)
+  })
+
   it('catalog discovery: a suggestion is one batch; related books are one (bought together) or two (similar)', async () => {
     const noStore = { 'Cache-Control': 'no-store' }
     const bookId = await createBook()

@@ -4,7 +4,7 @@ import { listBooks } from './books.service'
 import type { ViewOptions } from './books.views'
 import { correctSpelling } from './search-typos'
 
-/** Fewer books than this on the first page of a keyword search, and a corrected spelling is tried. */
+/** Fewer books than this found by a keyword search (its first page, with no next one): a corrected spelling is tried. */
 export const FEW_RESULTS = 3
 
 type Page = Awaited<ReturnType<typeof listBooks>>
@@ -29,7 +29,8 @@ export async function searchBooks(db: Db, query: ListBooksQuery, view: ViewOptio
   const page = await listBooks(db, query, view)
   if (query.q === undefined) return { page, missed: false }
   const plain = { page: { ...page, didYouMean: null, corrected: false }, missed: false }
-  if (query.cursor !== undefined || page.data.length >= FEW_RESULTS) return plain
+  // A page with a next page found more than it shows (a small `limit`): that is not a search that found little.
+  if (query.cursor !== undefined || page.data.length >= FEW_RESULTS || page.nextCursor) return plain
   const spelling = await correctSpelling(db, query.q)
   if (spelling) {
     // Facets are counted only when the corrected books become the answer.
