@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { dirname } from 'node:path'
 import type { Db } from '../src/db/client.ts'
-import { ensureBenchAdmin } from './lib/bench-admin.ts'
+import { ensureBenchAdmin, restockCheckoutBooks } from './lib/bench-admin.ts'
 import { BARE_ID, BENCH_CLASSES, type BenchClass, buildClasses } from './lib/bench-classes.ts'
 import { type CpuResult, measureCpu } from './lib/bench-cpu.ts'
 import { runFanoutClass } from './lib/bench-fanout.ts'
@@ -80,8 +80,11 @@ ensureDocsAssets()
 writeBenchConfig()
 log('bundling (wrangler deploy --dry-run)')
 const bundle = bundleSize(BUNDLE_DIR, BENCH_CONFIG)
-const benchAdmin = runFanout ? (db: Db) => ensureBenchAdmin(db, secrets.PASSWORD_PEPPER ?? '') : undefined
-const seedSeconds = { d1: await prepareDatabase(books, log, benchAdmin), cpuProbe: 0 }
+const beforeRun = async (db: Db) => {
+  await restockCheckoutBooks(db)
+  if (runFanout) await ensureBenchAdmin(db, secrets.PASSWORD_PEPPER ?? '')
+}
+const seedSeconds = { d1: await prepareDatabase(books, log, beforeRun), cpuProbe: 0 }
 
 log(dev ? `starting wrangler dev on 127.0.0.1:${port}` : `starting workerd (Miniflare) on 127.0.0.1:${port}`)
 const server: BenchServer = dev
