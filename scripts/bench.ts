@@ -65,6 +65,13 @@ const fanoutOptions = {
   idleSeconds: numberOption('idle-seconds', smoke ? 1 : 5),
 }
 const runFanout = sockets > 0 && (!only || only.includes(FANOUT_ID))
+const unknown = only?.filter((id) => id !== FANOUT_ID && !BENCH_CLASSES.some((entry) => entry.id === id))
+if (unknown?.length) {
+  console.error(
+    `bench: no class ${unknown.join(', ')}; ids: ${[...BENCH_CLASSES.map((entry) => entry.id), FANOUT_ID].join(', ')}`,
+  )
+  process.exit(1)
+}
 const httpOnly = only?.filter((id) => id !== FANOUT_ID)
 const runHttp = !httpOnly || httpOnly.length > 0
 const SLICES = smoke ? 1 : 3
@@ -233,6 +240,7 @@ const summary: Summary = {
     .map((value) => value.toFixed(1))
     .join(' ')}`,
   seedSeconds,
+  smoke,
   notes: [
     `× bare: req/s over the bare worker's (a Worker returning "ok" in the same runtime${dev ? '; under --dev the no-op route stands in for it' : ''}), measured in slices interleaved with each class.`,
     'Uncached classes send Cache-Control: no-store: every request goes to the origin and nothing is stored.',

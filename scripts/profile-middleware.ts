@@ -1,4 +1,5 @@
-// `npm run profile:middleware [-- --class noop,page1-cached] [-- --rounds 5] [-- --seconds 2] [-- --port 8860]`
+// `npm run profile:middleware [-- --class noop,page1-cached] [-- --rounds 5] [-- --seconds 2] [-- --port 8860]
+//   [-- --books 10000]`
 // What each global middleware costs in workerd: serves the production bundle as `npm run bench` does, and beside it
 // one copy of the same bundle per global middleware with that one left out (bench mode's BENCH_SKIP_MIDDLEWARE),
 // plus one with all of them left out. Each class is sent to the bare worker, to Folio and to every copy in turn,
@@ -26,7 +27,8 @@ const seconds = Number(option('seconds') ?? 2)
 const connections = Number(option('connections') ?? 8)
 const port = Number(option('port') ?? 8860)
 const BUNDLE_DIR = '.wrangler/bench-bundle'
-const BOOKS = 10_000
+/** The bench's catalog size (a smaller one, e.g. the smoke run's 200, for checking that the tool runs). */
+const BOOKS = Number(option('books') ?? 10_000)
 const log = (line: string) => console.error(`[profile] ${line}`)
 
 if (await portInUse(port, '127.0.0.1')) {

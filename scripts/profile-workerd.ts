@@ -1,5 +1,5 @@
 // `npm run profile:workerd [-- --class noop] [-- --seconds 5] [-- --connections 8] [-- --port 8850]
-//   [-- --interval 50] [-- --top 20] [-- --out noop.cpuprofile]`
+//   [-- --interval 50] [-- --top 20] [-- --out noop.cpuprofile] [-- --books 10000]`
 // Where a request's time goes inside workerd: serves the production bundle exactly as `npm run bench` does (same
 // config, bundle and 10,000-book D1 state), puts one class under autocannon load, and takes a V8 CPU profile of
 // Folio's isolate through workerd's inspector (Chrome DevTools Protocol: Profiler.start / Profiler.stop) while it
@@ -31,7 +31,8 @@ const port = Number(option('port') ?? 8850)
 const intervalUs = Number(option('interval') ?? 50)
 const top = Number(option('top') ?? 20)
 const BUNDLE_DIR = '.wrangler/bench-bundle'
-const BOOKS = 10_000
+/** The bench's catalog size (a smaller one, e.g. the smoke run's 200, for checking that the tool runs). */
+const BOOKS = Number(option('books') ?? 10_000)
 const log = (line: string) => console.error(`[profile] ${line}`)
 
 type ProfileNode = {
@@ -64,21 +65,39 @@ async function connectInspector(inspectorPort: number, worker: string) {
     socket.addEventListener('error', reject, { once: true })
   })
   let nextId = 1
-  const pending = new Map<number, (result: unknown) => void>()
+  const pending = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>()
+  const failAll = (why: string) => {
+    for (const { reject } of pending.values()) reject(new Error(why))
+    pending.clear()
+  }
+  socket.addEventListener('close', () => failAll('the inspector closed the connection'))
+  socket.addEventListener('error', () => failAll('the inspector connection failed'))
   socket.addEventListener('message', (event) => {
     const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: unknown }
-    if (message.id && pending.has(message.id)) {
-      pending.get(message.id)!(
-        message.error ? Promise.reject(new Error(JSON.stringify(message.error))) : message.result,
-      )
-      pending.delete(message.id)
-    }
+    const waiter = message.id === undefined ? undefined : pending.get(message.id)
+    if (!waiter || message.id === undefined) return
+    pending.delete(message.id)
+    if (message.error) waiter.reject(new Error(`inspector: ${JSON.stringify(message.error)}`))
+    else waiter.resolve(message.result)
   })
   return {
     call: <T>(method: string, params: Record<string, unknown> = {}) =>
-      new Promise<T>((resolve) => {
+      new Promise<T>((resolve, reject) => {
         const id = nextId++
-        pending.set(id, resolve as (result: unknown) => void)
+        const timer = setTimeout(() => {
+          pending.delete(id)
+          reject(new Error(`inspector: no answer to ${method} within 60 s`))
+        }, 60_000)
+        pending.set(id, {
+          resolve: (result) => {
+            clearTimeout(timer)
+            resolve(result as T)
+          },
+          reject: (error) => {
+            clearTimeout(timer)
+            reject(error)
+          },
+        })
         socket.send(JSON.stringify({ id, method, params }))
       }),
     close: () => socket.close(),

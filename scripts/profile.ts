@@ -2,7 +2,7 @@
 // A quick CPU probe of the app in Node, for working on its cost (the full figures come from `npm run bench`): each
 // class is sent through `app.request` over a libSQL file, with `process.cpuUsage()` deltas per request. Prints app
 // CPU (total minus the `db` Server-Timing share, since SQLite runs in this process), and the D1 round trips the
-// answer reports. For a profile: `node --import tsx --cpu-prof --cpu-prof-dir .tmp/prof scripts/profile.ts --only me`.
+// answer reports. For a profile: `npx node --import tsx --cpu-prof --cpu-prof-dir .tmp/prof scripts/profile.ts --only me`.
 import { mkdirSync } from 'node:fs'
 import { createClient } from '@libsql/client'
 import { drizzle } from 'drizzle-orm/libsql'

@@ -130,12 +130,47 @@ describe('request id, logs and headers', () => {
       'X-XSS-Protection',
     ])
       expect(answer.headers.get(name), name).toBeNull()
+    // A browser navigating to the URL negotiates XML, a document it renders: that answer gets the whole set.
+    const navigated = await api('GET', '/v1/books?limit=1', {
+      headers: { Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
+    })
+    expect(navigated.headers.get('Content-Type')).toContain('application/xml')
+    expect(navigated.headers.get('Cross-Origin-Opener-Policy')).toBe('same-origin')
+    expect(navigated.headers.get('X-Permitted-Cross-Domain-Policies')).toBe('none')
+    expect(navigated.headers.get('X-Frame-Options')).toBe('DENY')
+    expect(navigated.headers.get('Content-Security-Policy')).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    )
     const page = await api('GET', '/docs')
     expect(page.headers.get('Content-Type')).toContain('text/html')
     expect(page.headers.get('Cross-Origin-Opener-Policy')).toBe('same-origin')
     expect(page.headers.get('X-Frame-Options')).toBe('SAMEORIGIN')
     expect(page.headers.get('X-Content-Type-Options')).toBe('nosniff')
     expect(page.headers.get('Strict-Transport-Security')).toContain('max-age=')
+  })
+
+  it('gives problems the request id and the rate-limit policy too', async () => {
+    const sent = { 'X-Request-Id': 'req-problem-1' }
+    const missing = await api('GET', '/v1/books/bk_00000000000000000000000000', { headers: sent })
+    expect(missing.status).toBe(404)
+    expect(missing.headers.get('X-Request-Id')).toBe('req-problem-1')
+    // Rate limits need the Workers binding (Node runs without one: nothing is limited, no policy is announced).
+    if (harness.runtime === 'workerd')
+      expect(missing.headers.get('RateLimit-Policy')).toMatch(/"ip";q=\d+;w=\d+/)
+    const anonymous = await api('GET', '/v1/me')
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.headers.get('X-Request-Id')).toBe(
+      (await json<{ requestId: string }>(anonymous)).requestId,
+    )
+    const unknown = await api('GET', '/v1/nothing-here', { headers: sent })
+    expect(unknown.status).toBe(404)
+    expect(unknown.headers.get('X-Request-Id')).toBe('req-problem-1')
+    const wrongType = await api('POST', '/v1/auth/login', {
+      headers: { ...sent, 'Content-Type': 'text/plain' },
+      body: 'x',
+    })
+    expect(wrongType.status).toBe(415)
+    expect(wrongType.headers.get('X-Request-Id')).toBe('req-problem-1')
   })
 
   it('says Vary: Accept only where the answer has an XML form', async () => {

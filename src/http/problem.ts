@@ -64,9 +64,19 @@ export function problemBody(c: Context, status: number, init: ProblemInit): Prob
   }
 }
 
+/**
+ * Headers a middleware sets for the whole request before the handler runs (the request id, the rate-limit policy):
+ * Hono keeps them for the response the context builds, so a problem built here carries them over itself.
+ */
+const REQUEST_HEADERS = ['X-Request-Id', 'RateLimit-Policy']
+
 /** Renders problem details as `application/problem+json` (the XML middleware converts when asked). */
 export function problemResponse(c: Context, status: ContentfulStatusCode, init: ProblemInit): Response {
   const headers = new Headers(init.headers)
+  for (const name of REQUEST_HEADERS) {
+    const value = c.res.headers.get(name)
+    if (value !== null && !headers.has(name)) headers.set(name, value)
+  }
   headers.set('Content-Type', 'application/problem+json')
   headers.set('Cache-Control', 'no-store')
   return new Response(JSON.stringify(problemBody(c, status, init)), { status, headers })

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BENCH_CLASSES } from '../../scripts/lib/bench-classes'
+import { GLOBAL_MIDDLEWARE } from '../../src/app'
 import { freshCopy } from './helpers/processes'
 
 let copy: ReturnType<typeof freshCopy>
@@ -229,5 +230,70 @@ describe('bench', () => {
     })
     const lines = outcome.stdout.split('\n').filter((line) => /^(PASS|FAIL|n\/a) /.test(line))
     expect(lines).toHaveLength(report.targets.length)
+  })
+})
+
+describe('profilers', () => {
+  const freePort = async () => {
+    const free = await listening()
+    await new Promise((done) => free.server.close(done))
+    return free.url.split(':').at(-1)!
+  }
+  const number = '(-?\\d+(?:\\.\\d+)?)'
+
+  it('profile:middleware measures Folio, its full copy and a copy without each global middleware', async () => {
+    const port = await freePort()
+    const outcome = await run('profile:middleware', [
+      '--class',
+      'noop',
+      '--rounds',
+      '1',
+      '--seconds',
+      '1',
+      '--books',
+      '200',
+      '--port',
+      port,
+    ])
+    expect(outcome.status, outcome.stderr).toBe(0)
+    expect(outcome.stdout).toContain('# no-op route')
+    const workers = [
+      'bare worker',
+      'Folio',
+      'copy',
+      'without-all',
+      ...GLOBAL_MIDDLEWARE.map((name) => `without-${name}`),
+    ]
+    for (const worker of workers) {
+      // | worker | req/s | × bare | workerd CPU ms | CPU over bare | cost |
+      const row = new RegExp(
+        `^\\| ${worker} \\| ${number} \\| ${number} \\| ${number} \\| ${number} \\| (–|${number}) \\|$`,
+        'm',
+      )
+      const match = row.exec(outcome.stdout)
+      expect(match, worker).not.toBeNull()
+      expect(Number(match![1]), worker).toBeGreaterThan(0)
+      expect(Number(match![3]), worker).toBeGreaterThan(0)
+    }
+  })
+
+  it('profile:workerd profiles the isolate under one class and splits its time by source file', async () => {
+    const port = await freePort()
+    const outcome = await run('profile:workerd', [
+      '--class',
+      'page1-cached',
+      '--seconds',
+      '1',
+      '--books',
+      '200',
+      '--port',
+      port,
+    ])
+    expect(outcome.status, outcome.stderr).toBe(0)
+    const busy = new RegExp(`Folio's isolate: busy ${number} ms per request`).exec(outcome.stdout)
+    expect(Number(busy?.[1])).toBeGreaterThan(0)
+    expect(outcome.stdout).toMatch(new RegExp(`The workerd process: ${number} ms of CPU per request`))
+    // Folio's own middleware shows up by source file (the bundle's module comments).
+    expect(outcome.stdout).toMatch(/^\| src\/middleware\/[\w-]+\.ts \| \d/m)
   })
 })
