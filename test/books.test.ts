@@ -167,6 +167,18 @@ describe('PATCH and DELETE /v1/books/{id} (admin)', () => {
     expect(empty.status).toBe(422)
   })
 
+  it('answers each of concurrent writes with the book as that write left it', async () => {
+    const book = await createBook({ stock: 3 })
+    const token = await adminToken()
+    const stocks = Array.from({ length: 10 }, (_, i) => 101 + i)
+    const answers = await Promise.all(
+      stocks.map((stock) => api('PATCH', `/v1/books/${book.id}`, { token, body: { stock } })),
+    )
+    const bodies = await Promise.all(answers.map((answer) => json(answer)))
+    expect(answers.map((answer) => answer.status)).toEqual(stocks.map(() => 200))
+    expect(bodies.map((body) => body.stock)).toEqual(stocks)
+  })
+
   it('deletes with 204, then the book is gone', async () => {
     const book = await createBook()
     const token = await adminToken()

@@ -133,10 +133,18 @@ export async function bookDetailById(db: Db, id: string, view: ViewOptions) {
   return row ? { ...toBook(row.book, row, view), editions: toEditions(editions) } : null
 }
 
-/** The single-book answer for a row just written: the book and the other editions of its work. */
+/**
+ * The single-book answer for a row just written (its `RETURNING` row): the book as this write left it, with its
+ * subjects, series and the other editions of its work read in one batch. Re-reading the book itself could show a
+ * concurrent write's state instead of this one's.
+ */
 export async function toBookDetail(db: Db, row: BookRow, view: ViewOptions) {
-  const detail = await bookDetailById(db, row.id, view)
-  if (detail) return detail
-  const [book] = await toBooks(db, [row], view)
-  return { ...book!, editions: [] }
+  const [extras, editions] = await db.batch([
+    db.select(listExtras()).from(books).where(eq(books.id, row.id)),
+    editionsStatement(db, row.id),
+  ])
+  return {
+    ...toBook(row, extras[0] ?? { seriesName: null, subjects: null }, view),
+    editions: toEditions(editions),
+  }
 }
