@@ -13,6 +13,10 @@ import { countBooks, seedGeneratedCatalog } from '../../src/db/seed/index.ts'
 import type { RequestSpec } from './bench-load.ts'
 import { WRANGLER_ENV, wrangler } from './run.ts'
 
+// wrangler's in-process API (the bindings, the platform proxy) logs "Using secrets defined in .dev.vars" on stdout,
+// where the bench and the profilers print their result; its warnings still reach stderr. Read at every log call.
+process.env.WRANGLER_LOG ??= 'warn'
+
 export const BENCH_CONFIG = 'wrangler.bench.toml'
 /** One persist dir per catalog size, so a 10,000-book run never measures a 100,000-book database. */
 export const benchState = (books: number) => `.wrangler/bench-state/${books}`
