@@ -1,7 +1,16 @@
 import { eq, inArray, sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { harness } from '#harness'
-import { auditLog, bookSubjects, books, catalogState, importJobs, subjects, works } from '../src/db/schema'
+import {
+  auditLog,
+  bookSubjects,
+  books,
+  catalogState,
+  importJobs,
+  orders,
+  subjects,
+  works,
+} from '../src/db/schema'
 import { randomId } from '../src/lib/ids'
 import { CSV_HEADER, csvFile, csvRow, onixMessage, onixProduct, uniqueIsbn } from './helpers/catalog-feeds'
 import { placeOrder, stockOf } from './helpers/commerce'
@@ -58,6 +67,22 @@ describe('imports and open orders', () => {
     // A delivery of 3 more: 5 on the shelf, 2 held, 3 to sell.
     const delivery = await importFile(admin.token, csvFile([csvRow({ isbn, stock: '5' })]))
     expect(delivery).toMatchObject({ updated: 1 })
+    expect(await stockOf(bookId)).toBe(3)
+  })
+
+  it('a refunded order holds its copies until it ships; once shipped they left the shelf, so a feed counts none', async () => {
+    const admin = await createUser('admin')
+    const isbn = uniqueIsbn()
+    await importFile(admin.token, csvFile([csvRow({ isbn, stock: '2' })]))
+    const bookId = (await booksByIsbn([isbn])).get(isbn)!.id
+    const order = await placeOrder(await createUser('customer'), [[bookId, 2]])
+    // Refunded before shipping (written as the refund flow leaves it): the 2 copies are still held on the shelf.
+    await db().update(orders).set({ status: 'refunded' }).where(eq(orders.id, order.id))
+    await importFile(admin.token, csvFile([csvRow({ isbn, stock: '3' })]))
+    expect(await stockOf(bookId)).toBe(1)
+    // Shipped, then refunded: the copies went out with the parcel, so the warehouse's 3 are all free to sell.
+    await db().update(orders).set({ shippedAt: new Date() }).where(eq(orders.id, order.id))
+    await importFile(admin.token, csvFile([csvRow({ isbn, stock: '3' })]))
     expect(await stockOf(bookId)).toBe(3)
   })
 })
