@@ -41,20 +41,22 @@ export function matchedFacetsStatement(db: Db, where: SQL, resolved: ResolvedFil
     .orderBy(sql`facets.facet, facets.count desc, facets.sort_key`)
 }
 
+/** The counted column of the facets that count per value (static SQL: never built from the request). */
+const VALUE_COLUMNS = { language: sql`matched.language`, format: sql`matched.format` } as const
+
 /** One facet's counts over `matched`, as (facet, value, name, slug, count, sort_key). */
 function branch(name: FacetName, resolved: ResolvedFilters): SQL {
-  const label = sql.raw(`'${name}'`)
   if (name === 'language' || name === 'format') {
-    const column = sql.raw(`matched.${name}`)
-    return sql`select ${label} as "facet", ${column} as "value", null as "name", null as "slug", count(*) as "count", ${column} as "sort_key" from matched group by ${column}`
+    const column = VALUE_COLUMNS[name]
+    return sql`select ${name} as "facet", ${column} as "value", null as "name", null as "slug", count(*) as "count", ${column} as "sort_key" from matched group by ${column}`
   }
   if (name === 'price') {
     // The band's index, or null for a price in none (a negative one): such books count in no band, as before.
     const cases = PRICE_BANDS.map(
       (band, index) =>
-        sql`when matched.price_amount >= ${band.min}${band.max === null ? sql`` : sql` and matched.price_amount < ${band.max}`} then ${sql.raw(String(index))}`,
+        sql`when matched.price_amount >= ${band.min}${band.max === null ? sql`` : sql` and matched.price_amount < ${band.max}`} then ${index}`,
     )
-    return sql`select ${label} as "facet", band as "value", null as "name", null as "slug", count(*) as "count", band as "sort_key" from (select case ${sql.join(cases, sql` `)} end as band from matched) where band is not null group by band`
+    return sql`select 'price' as "facet", band as "value", null as "name", null as "slug", count(*) as "count", band as "sort_key" from (select case ${sql.join(cases, sql` `)} end as band from matched) where band is not null group by band`
   }
   return subjectBranch(resolved)
 }
