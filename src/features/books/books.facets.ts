@@ -7,6 +7,7 @@ import { subtreeRange } from '../subjects'
 import { filterConditions, type ResolvedFilters } from './books.filters'
 import type { ListBooksQuery } from './books.schemas'
 import { type FacetName, type Facets, PRICE_BANDS } from './facets.schemas'
+import { type FacetRow, matchedFacetsStatement, readMatchedFacets } from './matched-facets'
 import { buildMatchExpression } from './search-query'
 
 /** The books a facet counts: those matching the request's search and filters (the cursor and sort aside). */
@@ -20,9 +21,9 @@ function matching(db: Db, query: ListBooksQuery, resolved: ResolvedFilters) {
 }
 
 /**
- * The unexecuted facet queries of a list request, by facet: `listBooks` runs them in the page's batch, and
+ * The unexecuted facet queries of a list request without a search, by facet: `facetStatements` runs them, and
  * test/query-plans.test.ts runs `EXPLAIN QUERY PLAN` on each to prove it reads indexes, not the books table.
- * With `q`, each starts from the FTS5 index and looks books up by rowid.
+ * (With `q`, `facetStatements` counts in one statement instead: matched-facets.ts.)
  */
 export function buildFacetQueries(
   db: Db,
@@ -30,10 +31,10 @@ export function buildFacetQueries(
   resolved: ResolvedFilters,
   names: FacetName[],
 ) {
-  const { match, where } = matching(db, query, resolved)
+  const { where } = matching(db, query, resolved)
   const fromBooks = <T extends Parameters<typeof db.select>[0]>(fields: NonNullable<T>) => {
     const select = db.select(fields).from(books)
-    return (match ? select.innerJoin(booksFts, eq(booksFts.rowid, books.seq)) : select).where(where)
+    return select.where(where)
   }
   const queries: Partial<Record<FacetName, ReturnType<typeof fromBooks> | ReturnType<typeof subjectFacet>>> =
     {}
@@ -58,7 +59,7 @@ export function buildFacetQueries(
       )
       queries.price = fromBooks(bands)
     } else {
-      queries.subject = subjectFacet(db, match, where, resolved)
+      queries.subject = subjectFacet(db, where, resolved)
     }
   }
   return queries
@@ -68,11 +69,11 @@ export function buildFacetQueries(
  * Counts per child of the filtered subject (or per top-level subject): the distinct books filed under the child
  * or one of its descendants. Every filing below the parent is read once: the subjects below it are one range
  * on subjects_path_idx, their filings the book_subjects primary key, and the child each belongs to is the next
- * segment of its path. With a search or filters, the matching books come first (FTS5, or their filter's index)
- * and their filings come from book_subjects_book_idx. CROSS JOIN fixes that order (SQLite keeps it as written),
+ * segment of its path. With filters, the matching books come first (their filter's index) and their filings
+ * come from book_subjects_book_idx. CROSS JOIN fixes that order (SQLite keeps it as written),
  * so the planner never starts from a scan of book_subjects.
  */
-function subjectFacet(db: Db, match: string | null, where: SQL | undefined, resolved: ResolvedFilters) {
+function subjectFacet(db: Db, where: SQL | undefined, resolved: ResolvedFilters) {
   const below = subtreeRange(resolved.subjectPath ?? '/')
   const prefix = (resolved.subjectPath ?? '/').length
   const rest = sql`substr(${subjects.path}, ${prefix + 1})`
@@ -84,16 +85,12 @@ function subjectFacet(db: Db, match: string | null, where: SQL | undefined, reso
     lt(subjects.path, below.to),
   )
   if (!where) return unfilteredSubjectFacet(db, resolved)
-  const counted = (
-    match
-      ? db.select(fields).from(booksFts).crossJoin(books).$dynamic()
-      : db.select(fields).from(books).$dynamic()
-  )
+  const counted = db
+    .select(fields)
+    .from(books)
     .crossJoin(bookSubjects)
     .crossJoin(subjects)
-    .where(
-      and(match ? eq(books.seq, booksFts.rowid) : undefined, where, eq(bookSubjects.bookId, books.id), links),
-    )
+    .where(and(where, eq(bookSubjects.bookId, books.id), links))
   const totals = counted.groupBy(sql`child_id`).as('totals')
   const child = alias(subjects, 'facet_subject')
   return db
@@ -119,23 +116,40 @@ function unfilteredSubjectFacet(db: Db, resolved: ResolvedFilters) {
     .orderBy(desc(sql`count`), child.name)
 }
 
-/** A list request's facet statements, in the order `readFacetCounts` reads their results. */
+/**
+ * A list request's facet statements and how to read their results (`listBooks` runs them in the page's batch, so
+ * a faceted page is one round trip on D1). With a search, one statement runs the search once and counts every facet
+ * over its matches (matched-facets.ts): one statement per facet would repeat the FTS5 match and read every matching
+ * book's row again for each. Without, each facet is its own statement over the filter's or the column's index.
+ */
 export function facetStatements(
   db: Db,
   query: ListBooksQuery,
   resolved: ResolvedFilters,
   names: FacetName[],
 ) {
+  const { match, where } = matching(db, query, resolved)
+  if (match && where) {
+    const statement = matchedFacetsStatement(db, where, resolved, names)
+    return {
+      statements: [statement],
+      read: ([rows]: unknown[]) => readMatchedFacets(names, rows as FacetRow[]),
+    }
+  }
   const queries = buildFacetQueries(db, query, resolved, names)
   const entries = Object.entries(queries) as [FacetName, NonNullable<(typeof queries)[FacetName]>][]
-  return { names: entries.map(([name]) => name), statements: entries.map(([, statement]) => statement) }
+  const ordered = entries.map(([name]) => name)
+  return {
+    statements: entries.map(([, statement]) => statement),
+    read: (results: unknown[]) => readFacetCounts(ordered, results),
+  }
 }
 
 /**
  * The facet counts from the results of `facetStatements` (run in the page's own batch by `listBooks`, so a faceted
  * page is one round trip on D1), one result per name in the same order.
  */
-export function readFacetCounts(names: FacetName[], results: unknown[]): Facets {
+function readFacetCounts(names: FacetName[], results: unknown[]): Facets {
   const facets: Facets = {}
   names.forEach((name, index) => {
     const rows = results[index] as Record<string, unknown>[]

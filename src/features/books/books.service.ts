@@ -5,7 +5,7 @@ import { booksFts } from '../../db/fts'
 import { type BookRow, books } from '../../db/schema'
 import { invalidCursor, type Keyset, readCursor, toPage } from '../../http/pagination'
 import { ApiError } from '../../http/problem'
-import { facetStatements, readFacetCounts } from './books.facets'
+import { facetStatements } from './books.facets'
 import { filterConditions, type ResolvedFilters, resolveFilters } from './books.filters'
 import type { ListBooksQuery } from './books.schemas'
 import { bookDetailById, type ListExtras, listExtras, toBook, type ViewOptions } from './books.views'
@@ -159,9 +159,7 @@ export async function listBooks(db: Db, query: ListBooksQuery, view: ViewOptions
     : [await statement]
   const { rows, nextCursor } = toPage(keyset, query.limit, fetched)
   const data = rows.map((row) => toBook(row.book, row, view))
-  return facets
-    ? { data, facets: readFacetCounts(facets.names, facetResults), nextCursor }
-    : { data, nextCursor }
+  return facets ? { data, facets: facets.read(facetResults), nextCursor } : { data, nextCursor }
 }
 
 export async function getBook(db: Db, id: string, view: ViewOptions) {
