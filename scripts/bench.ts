@@ -30,6 +30,7 @@ import {
 import {
   BENCH_CONFIG,
   type BenchServer,
+  BUNDLE_DIR,
   prepareDatabase,
   startRuntime,
   startServer,
@@ -75,7 +76,6 @@ if (unknown?.length) {
 const httpOnly = only?.filter((id) => id !== FANOUT_ID)
 const runHttp = !httpOnly || httpOnly.length > 0
 const SLICES = smoke ? 1 : 3
-const BUNDLE_DIR = '.wrangler/bench-bundle'
 const log = (line: string) => console.error(`[bench] ${line}`)
 
 if (await portInUse(port, '127.0.0.1')) {

@@ -6,43 +6,15 @@
 // `--rounds` times, and each measurement records req/s and workerd's CPU time per request (user + system of the
 // workerd process, from /proc: it includes Miniflare's entry worker and workerd's HTTP, the same for every copy).
 // A middleware's cost is the full copy's median CPU per request minus the median of the copy without it.
-
 import { GLOBAL_MIDDLEWARE } from '../src/app.ts'
-import { BENCH_CLASSES, buildClasses } from './lib/bench-classes.ts'
-import type { Send } from './lib/bench-flows.ts'
 import { measureRequest, type RequestSpec } from './lib/bench-load.ts'
-import { BENCH_CONFIG, prepareDatabase, startRuntime, writeBenchConfig } from './lib/bench-server.ts'
-import { bundleSize, workerdCpuMs } from './lib/bench-system.ts'
-import { ensureDevVars } from './lib/dev-vars.ts'
-import { ensureDocsAssets } from './lib/docs-assets.ts'
-import { portInUse } from './lib/port.ts'
+import { workerdCpuMs } from './lib/bench-system.ts'
+import { classDefinitions, option, serveBenchClasses } from './lib/profile-setup.ts'
 
-const option = (name: string) => {
-  const index = process.argv.lastIndexOf(`--${name}`)
-  return index >= 0 ? process.argv[index + 1] : undefined
-}
-const classIds = (option('class') ?? 'noop,page1-cached').split(',')
-const rounds = Number(option('rounds') ?? 5)
-const seconds = Number(option('seconds') ?? 2)
-const connections = Number(option('connections') ?? 8)
-const port = Number(option('port') ?? 8860)
-const BUNDLE_DIR = '.wrangler/bench-bundle'
-/** The bench's catalog size (a smaller one, e.g. the smoke run's 200, for checking that the tool runs). */
-const BOOKS = Number(option('books') ?? 10_000)
-const log = (line: string) => console.error(`[profile] ${line}`)
-
-if (await portInUse(port, '127.0.0.1')) {
-  console.error(`profile: port ${port} is in use; pick another with --port`)
-  process.exit(1)
-}
-const definitions = classIds.map((id) => {
-  const definition = BENCH_CLASSES.find((entry) => entry.id === id)
-  if (!definition) {
-    console.error(`profile: no class ${id}; ids: ${BENCH_CLASSES.map((entry) => entry.id).join(', ')}`)
-    process.exit(1)
-  }
-  return definition
-})
+const rounds = option('rounds', 5)
+const seconds = option('seconds', 2)
+const connections = option('connections', 8)
+const definitions = classDefinitions((option('class') ?? 'noop,page1-cached').split(','))
 // `copy`: the bundle with every middleware, shaped like the copies without one (no Durable Object, no queue
 // consumers), so that each cost is taken between like workers.
 const variants: Record<string, Record<string, string>> = {
@@ -51,17 +23,9 @@ const variants: Record<string, Record<string, string>> = {
 }
 for (const name of GLOBAL_MIDDLEWARE) variants[`without-${name}`] = { BENCH_SKIP_MIDDLEWARE: name }
 
-const secrets = await ensureDevVars()
-ensureDocsAssets()
-writeBenchConfig()
-log('bundling (wrangler deploy --dry-run)')
-bundleSize(BUNDLE_DIR, BENCH_CONFIG)
-await prepareDatabase(BOOKS, log)
-const server = await startRuntime(port, BOOKS, { bundleDir: BUNDLE_DIR, secrets, variants })
+const { server, classes, send } = await serveBenchClasses(option('port', 8860), definitions, { variants })
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 try {
-  const send: Send = (path, init) => fetch(`${server.origin}${path}`, init)
-  const classes = await buildClasses({ send, books: BOOKS, webhookSecret: '', workers: 1 }, definitions)
   for (const benchClass of classes) {
     if (!benchClass.request) throw new Error(`${benchClass.id}: profile single-request classes only`)
     const targets: [string, RequestSpec][] = [
@@ -72,7 +36,7 @@ try {
       ),
     ]
     const measured = new Map<string, { rps: number[]; cpu: number[] }>()
-    log(`${benchClass.name}: ${rounds} rounds of ${targets.length} x ${seconds} s`)
+    console.error(`[profile] ${benchClass.name}: ${rounds} rounds of ${targets.length} x ${seconds} s`)
     for (const [, spec] of targets) {
       // Primes each copy's isolate and, for cached classes, the edge cache.
       for (let i = 0; i < 3; i++) await (await send(spec.path, server.resolve(spec))).arrayBuffer()

@@ -11,29 +11,17 @@
 // for the inspector session: the log line shows several times its cost (`npm run profile:middleware` measures it
 // without an inspector). Compare classes with each other, not with `npm run bench`.
 import { readFileSync, writeFileSync } from 'node:fs'
-import { BENCH_CLASSES, buildClasses } from './lib/bench-classes.ts'
-import type { Send } from './lib/bench-flows.ts'
 import { measureRequest } from './lib/bench-load.ts'
-import { BENCH_CONFIG, prepareDatabase, startRuntime, writeBenchConfig } from './lib/bench-server.ts'
-import { bundleSize, workerdCpuMs } from './lib/bench-system.ts'
-import { ensureDevVars } from './lib/dev-vars.ts'
-import { ensureDocsAssets } from './lib/docs-assets.ts'
-import { portInUse } from './lib/port.ts'
+import { BUNDLE_DIR } from './lib/bench-server.ts'
+import { workerdCpuMs } from './lib/bench-system.ts'
+import { classDefinitions, log, option, serveBenchClasses } from './lib/profile-setup.ts'
 
-const option = (name: string) => {
-  const index = process.argv.lastIndexOf(`--${name}`)
-  return index >= 0 ? process.argv[index + 1] : undefined
-}
 const classId = option('class') ?? 'noop'
-const seconds = Number(option('seconds') ?? 5)
-const connections = Number(option('connections') ?? 8)
-const port = Number(option('port') ?? 8850)
-const intervalUs = Number(option('interval') ?? 50)
-const top = Number(option('top') ?? 20)
-const BUNDLE_DIR = '.wrangler/bench-bundle'
-/** The bench's catalog size (a smaller one, e.g. the smoke run's 200, for checking that the tool runs). */
-const BOOKS = Number(option('books') ?? 10_000)
-const log = (line: string) => console.error(`[profile] ${line}`)
+const seconds = option('seconds', 5)
+const connections = option('connections', 8)
+const port = option('port', 8850)
+const intervalUs = option('interval', 50)
+const top = option('top', 20)
 
 type ProfileNode = {
   id: number
@@ -141,27 +129,11 @@ function selfTimes(profile: Profile): Map<number, number> {
 const groupOf = (path: string) =>
   path.startsWith('src/') ? path : (path.match(/^(@[^/]+\/[^/]+|[^/]+)/)?.[1] ?? path)
 
-if (await portInUse(port, '127.0.0.1')) {
-  console.error(`profile: port ${port} is in use; pick another with --port`)
-  process.exit(1)
-}
-const definition = BENCH_CLASSES.find((entry) => entry.id === classId)
-if (!definition) {
-  console.error(`profile: no class ${classId}; ids: ${BENCH_CLASSES.map((entry) => entry.id).join(', ')}`)
-  process.exit(1)
-}
-const secrets = await ensureDevVars()
-ensureDocsAssets()
-writeBenchConfig()
-log('bundling (wrangler deploy --dry-run)')
-bundleSize(BUNDLE_DIR, BENCH_CONFIG)
-await prepareDatabase(BOOKS, log)
 const inspectorPort = port + 1
-const server = await startRuntime(port, BOOKS, { bundleDir: BUNDLE_DIR, secrets, inspectorPort })
+const { server, classes } = await serveBenchClasses(port, classDefinitions([classId]), { inspectorPort })
 let inspector: Awaited<ReturnType<typeof connectInspector>> | undefined
 try {
-  const send: Send = (path, init) => fetch(`${server.origin}${path}`, init)
-  const [benchClass] = await buildClasses({ send, books: BOOKS, webhookSecret: '', workers: 1 }, [definition])
+  const [benchClass] = classes
   if (!benchClass?.request)
     throw new Error(`${classId} is ${benchClass?.unavailable ?? 'a flow'}: profile a single-request class`)
   const request = server.resolve(benchClass.request)

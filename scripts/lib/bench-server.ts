@@ -18,6 +18,8 @@ import { WRANGLER_ENV, wrangler } from './run.ts'
 process.env.WRANGLER_LOG ??= 'warn'
 
 export const BENCH_CONFIG = 'wrangler.bench.toml'
+/** Where `wrangler deploy --dry-run` writes the bundle the bench and the profilers serve. */
+export const BUNDLE_DIR = '.wrangler/bench-bundle'
 /** One persist dir per catalog size, so a 10,000-book run never measures a 100,000-book database. */
 export const benchState = (books: number) => `.wrangler/bench-state/${books}`
 const UNREACHABLE_LIMIT = 1_000_000_000

@@ -50,6 +50,13 @@ async function listening(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${address.port}` }
 }
 
+/** A port nothing listens on (one the system just handed out and took back). */
+async function freePort(): Promise<string> {
+  const free = await listening()
+  await new Promise((done) => free.server.close(done))
+  return free.url.split(':').at(-1)!
+}
+
 const JWT_LINE = /^[\w-]+\.[\w-]+\.[\w-]+\n$/
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m
 
@@ -177,9 +184,7 @@ describe('scripts: result on stdout, diagnostics on stderr', () => {
 // Last: it writes .dev.vars, which the token test above expects to be missing.
 describe('bench', () => {
   it('--smoke serves the bundle in workerd, measures every registered class and prints the targets', async () => {
-    const free = await listening()
-    const port = free.url.split(':').at(-1)!
-    await new Promise((done) => free.server.close(done))
+    const port = await freePort()
     const outcome = await run('bench', [
       '--smoke',
       '--seconds',
@@ -234,27 +239,13 @@ describe('bench', () => {
 })
 
 describe('profilers', () => {
-  const freePort = async () => {
-    const free = await listening()
-    await new Promise((done) => free.server.close(done))
-    return free.url.split(':').at(-1)!
-  }
+  /** One short run of a profiler on the smoke catalog. */
+  const profile = async (script: string, args: string[]) =>
+    run(script, [...args, '--seconds', '1', '--books', '200', '--port', await freePort()])
   const number = '(-?\\d+(?:\\.\\d+)?)'
 
   it('profile:middleware measures Folio, its full copy and a copy without each global middleware', async () => {
-    const port = await freePort()
-    const outcome = await run('profile:middleware', [
-      '--class',
-      'noop',
-      '--rounds',
-      '1',
-      '--seconds',
-      '1',
-      '--books',
-      '200',
-      '--port',
-      port,
-    ])
+    const outcome = await profile('profile:middleware', ['--class', 'noop', '--rounds', '1'])
     expect(outcome.status, outcome.stderr).toBe(0)
     expect(outcome.stdout).toContain('# no-op route')
     const workers = [
@@ -278,17 +269,7 @@ describe('profilers', () => {
   })
 
   it('profile:workerd profiles the isolate under one class and splits its time by source file', async () => {
-    const port = await freePort()
-    const outcome = await run('profile:workerd', [
-      '--class',
-      'page1-cached',
-      '--seconds',
-      '1',
-      '--books',
-      '200',
-      '--port',
-      port,
-    ])
+    const outcome = await profile('profile:workerd', ['--class', 'page1-cached'])
     expect(outcome.status, outcome.stderr).toBe(0)
     const busy = new RegExp(`Folio's isolate: busy ${number} ms per request`).exec(outcome.stdout)
     expect(Number(busy?.[1])).toBeGreaterThan(0)
