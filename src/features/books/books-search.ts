@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client'
-import type { ListBooksQuery } from './books.schemas'
 import { listBooks } from './books.service'
 import type { ViewOptions } from './books.views'
+import type { ListBooksQuery } from './books-list.schemas'
 import { correctSpelling } from './search-typos'
 
 /** Fewer books than this found by a keyword search (its first page, with no next one): a corrected spelling is tried. */

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client'
 import { bookSubjects, books, subjects } from '../../db/schema'
 import { ApiError } from '../../http/problem'
 import { findSubject, subtreeRange } from '../subjects'
-import type { ListBooksQuery } from './books.schemas'
+import type { ListBooksQuery } from './books-list.schemas'
 
 /** Filters that need a lookup before the query is built: the subject's materialised path. */
 export type ResolvedFilters = { subjectId?: string; subjectPath?: string }

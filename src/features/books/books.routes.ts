@@ -3,14 +3,8 @@ import { jsonBody, jsonContent } from '../../http/openapi'
 import { publicRoute } from '../../http/policy'
 import { pick } from '../../http/schemas'
 import { admin } from '../auth'
-import {
-  BookCreateSchema,
-  BookDetailSchema,
-  BookIdSchema,
-  BookListSchema,
-  BookUpdateSchema,
-  ListBooksQuerySchema,
-} from './books.schemas'
+import { BookCreateSchema, BookDetailSchema, BookIdSchema, BookUpdateSchema } from './books.schemas'
+import { BookListSchema, ListBooksQuerySchema } from './books-list.schemas'
 
 const tags = ['Books']
 const idParams = z.object({ id: BookIdSchema })

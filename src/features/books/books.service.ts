@@ -7,8 +7,8 @@ import { invalidCursor, type Keyset, readCursor, toPage } from '../../http/pagin
 import { ApiError } from '../../http/problem'
 import { facetStatements } from './books.facets'
 import { filterConditions, type ResolvedFilters, resolveFilters } from './books.filters'
-import type { ListBooksQuery } from './books.schemas'
 import { bookDetailById, type ListExtras, listExtras, toBook, type ViewOptions } from './books.views'
+import type { ListBooksQuery } from './books-list.schemas'
 import { buildMatchExpression } from './search-query'
 
 export { createBook, deleteBook, updateBook } from './books.writes'
