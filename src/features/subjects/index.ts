@@ -11,6 +11,7 @@ export const subjectsRouter = createRouter()
 
 export { fileBookStatements, subjectsOfBooks, unknownSubjectIds } from './subject-filing'
 export { inSubtree, subtreeRange } from './subject-paths'
+export { findSubject } from './subjects.reads'
 export {
   MAX_SUBJECTS_PER_BOOK,
   SubjectIdSchema,
@@ -18,4 +19,3 @@ export {
   SubjectRefSchema,
   SubjectRefViewSchema,
 } from './subjects.schemas'
-export { findSubject } from './subjects.service'

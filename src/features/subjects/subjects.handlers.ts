@@ -1,17 +1,18 @@
 import type { AppRouteHandler } from '../../http/router'
+import * as reads from './subjects.reads'
 import type * as routes from './subjects.routes'
 import * as service from './subjects.service'
 
 const PUBLIC_CACHE = 'public, max-age=60, stale-while-revalidate=300'
 
 export const listSubjects: AppRouteHandler<typeof routes.listSubjects> = async (c) => {
-  const data = await service.subjectTree(c.var.db)
+  const data = await reads.subjectTree(c.var.db)
   c.header('Cache-Control', PUBLIC_CACHE)
   return c.json({ data }, 200)
 }
 
 export const getSubject: AppRouteHandler<typeof routes.getSubject> = async (c) => {
-  const subject = await service.getSubject(c.var.db, c.req.valid('param').id)
+  const subject = await reads.getSubject(c.var.db, c.req.valid('param').id)
   c.header('Cache-Control', PUBLIC_CACHE)
   return c.json(subject, 200)
 }
