@@ -7,9 +7,9 @@ import {
   MAX_CLIENT_FRAME_BYTES,
   PING_FRAME,
   PONG_FRAME,
-  REPLAY_BUFFER_SIZE,
   type ServerFrame,
 } from './live.events'
+import { ChannelStore } from './live.store'
 
 /**
  * One channel's Durable Object (`LIVE.idFromName(channel)`): its subscribers' WebSockets, held with the WebSocket
@@ -48,8 +48,6 @@ const SWEEP_EVERY_MS = 60_000
 /** Client frames other than the auto-answered ping: at most this many per window, then 1008. */
 const CLIENT_FRAMES_PER_WINDOW = 20
 const CLIENT_WINDOW_MS = 60_000
-/** Outbox ids are remembered this long (the cron redelivers leftovers within minutes). */
-const DEDUPE_FOR_MS = 7 * 24 * 3_600_000
 /** Defaults; LIVE_MAX_PER_USER / LIVE_MAX_PER_IP / LIVE_MAX_SOCKETS override them (e.g. for the fan-out bench). */
 const DEFAULT_LIMITS = { perUser: 10, perIp: 100, total: 20_000 }
 
@@ -71,50 +69,21 @@ function limitFrom(value: unknown, fallback: number): number {
 export function liveChannelClass(base: typeof DurableObject) {
   const Base = base as typeof DurableObject<Bindings>
   return class LiveChannelObject extends Base {
-    private readonly sql: SqlStorage
+    private readonly store: ChannelStore
 
     constructor(ctx: DurableObjectState, env: Bindings) {
       super(ctx, env)
-      this.sql = ctx.storage.sql
-      this.createTables()
+      this.store = new ChannelStore(ctx.storage.sql)
       // A ping is answered by the runtime without waking the object; its time is readable for the dead-peer sweep.
       ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME))
-    }
-
-    private createTables() {
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`)
-      this.sql.exec(
-        `CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, event TEXT NOT NULL, data TEXT NOT NULL, occurred_at INTEGER NOT NULL)`,
-      )
-      this.sql.exec(
-        `CREATE TABLE IF NOT EXISTS delivered (outbox_id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, at INTEGER NOT NULL)`,
-      )
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS timers (key TEXT PRIMARY KEY, at INTEGER NOT NULL)`)
     }
 
     // -------------------------------------------------------------------------------------------------------------
     // State
 
-    private meta(key: string): string | null {
-      const row = this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]
-      return row?.value ?? null
-    }
-
-    private setMeta(key: string, value: string) {
-      this.sql.exec(
-        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-        key,
-        value,
-      )
-    }
-
-    private lastEventId(): number {
-      return Number(this.meta('last_event_id') ?? 0)
-    }
-
     private channel(fallback?: string): Channel {
-      const stored = this.meta('channel')
-      if (!stored && fallback) this.setMeta('channel', fallback)
+      const stored = this.store.meta('channel')
+      if (!stored && fallback) this.store.setMeta('channel', fallback)
       return (stored ?? fallback ?? 'admin') as Channel
     }
 
@@ -184,18 +153,14 @@ export function liveChannelClass(base: typeof DurableObject) {
      * doubled between the replay and the live stream.
      */
     private greet(channel: Channel, since: number | null, send: (text: string, id?: number) => void) {
-      const last = this.lastEventId()
+      const last = this.store.lastEventId()
       if (since !== null && since !== last) {
-        const oldest =
-          this.sql.exec<{ id: number | null }>('SELECT min(id) AS id FROM events').toArray()[0]?.id ?? null
+        const oldest = this.store.oldestEventId()
         const replayable = since < last && oldest !== null && since >= oldest - 1
         if (!replayable) {
           send(JSON.stringify({ type: 'resync', channel, lastEventId: last } satisfies ServerFrame))
         } else {
-          for (const row of this.sql.exec<{ id: number; event: string; data: string; occurred_at: number }>(
-            'SELECT id, event, data, occurred_at FROM events WHERE id > ? ORDER BY id',
-            since,
-          )) {
+          for (const row of this.store.eventsAfter(since)) {
             send(this.eventFrame(channel, row), row.id)
           }
         }
@@ -269,7 +234,7 @@ export function liveChannelClass(base: typeof DurableObject) {
       const timers: { key: string; at: number }[] = []
       const now = Date.now()
       this.ctx.storage.transactionSync(() => {
-        let last = this.lastEventId()
+        let last = this.store.lastEventId()
         for (const item of [...items].sort((a, b) => a.outboxId - b.outboxId)) {
           stored.push(item.outboxId)
           const data = (item.data ?? {}) as Record<string, unknown>
@@ -286,23 +251,10 @@ export function liveChannelClass(base: typeof DurableObject) {
               timers.push({ key: timerKey.orderExpiry(data.orderId), at: data.at })
             continue
           }
-          const seen = this.sql.exec('SELECT 1 FROM delivered WHERE outbox_id = ?', item.outboxId).toArray()
-          if (seen.length > 0) continue
+          if (this.store.wasDelivered(item.outboxId)) continue
           last += 1
           const text = JSON.stringify(data)
-          this.sql.exec(
-            'INSERT INTO events (id, event, data, occurred_at) VALUES (?, ?, ?, ?)',
-            last,
-            item.event,
-            text,
-            item.occurredAt,
-          )
-          this.sql.exec(
-            'INSERT INTO delivered (outbox_id, event_id, at) VALUES (?, ?, ?)',
-            item.outboxId,
-            last,
-            now,
-          )
+          this.store.append(last, item.outboxId, item.event, text, item.occurredAt, now)
           frames.push({
             id: last,
             text: this.eventFrame(channel, {
@@ -315,16 +267,8 @@ export function liveChannelClass(base: typeof DurableObject) {
           if (item.event === 'session.revoked' && typeof data.sessionId === 'string')
             revokedSessions.push(data.sessionId)
         }
-        for (const timer of timers) {
-          this.sql.exec(
-            'INSERT INTO timers (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at',
-            timer.key,
-            timer.at,
-          )
-        }
-        this.setMeta('last_event_id', String(last))
-        this.sql.exec('DELETE FROM events WHERE id <= ?', last - REPLAY_BUFFER_SIZE)
-        this.sql.exec('DELETE FROM delivered WHERE at < ?', now - DEDUPE_FOR_MS)
+        for (const timer of timers) this.store.setTimer(timer.key, timer.at)
+        this.store.commitUpTo(last, now)
       })
       for (const socket of this.ctx.getWebSockets()) {
         for (const frame of frames) {
@@ -404,7 +348,7 @@ export function liveChannelClass(base: typeof DurableObject) {
       }
       await this.ctx.storage.deleteAlarm()
       await this.ctx.storage.deleteAll()
-      this.createTables()
+      this.store.createTables()
     }
 
     /** Subscribers now connected (for tests and the bench). */
@@ -471,18 +415,13 @@ export function liveChannelClass(base: typeof DurableObject) {
 
     /** Fires `key` at `at` (ms); an existing timer of that key is moved. */
     async setTimer(key: string, at: number): Promise<void> {
-      this.sql.exec(
-        'INSERT INTO timers (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at',
-        key,
-        at,
-      )
+      this.store.setTimer(key, at)
       await this.schedule()
     }
 
     /** The alarm at the earliest timer, or at the next heartbeat sweep while sockets are open. */
     private async schedule() {
-      const next =
-        this.sql.exec<{ at: number | null }>('SELECT min(at) AS at FROM timers').toArray()[0]?.at ?? null
+      const next = this.store.nextTimerAt()
       const sweepAt = this.ctx.getWebSockets().length > 0 ? Date.now() + SWEEP_EVERY_MS : null
       const candidates = [next, sweepAt].filter((at): at is number => at !== null)
       if (candidates.length === 0) return
@@ -493,15 +432,11 @@ export function liveChannelClass(base: typeof DurableObject) {
 
     override async alarm() {
       const now = Date.now()
-      const due = this.sql
-        .exec<{ key: string }>('SELECT key FROM timers WHERE at <= ? ORDER BY at', now)
-        .toArray()
-        .map((row) => row.key)
-      for (const key of due) {
+      for (const key of this.store.dueTimers(now)) {
         // A failing timer stays (and the alarm retries); the others still run.
         try {
           await this.runTimer(key)
-          this.sql.exec('DELETE FROM timers WHERE key = ?', key)
+          this.store.dropTimer(key)
         } catch (error) {
           console.error(
             JSON.stringify({
@@ -511,7 +446,7 @@ export function liveChannelClass(base: typeof DurableObject) {
               error: String(error),
             }),
           )
-          this.sql.exec('UPDATE timers SET at = ? WHERE key = ?', now + SWEEP_EVERY_MS, key)
+          this.store.postponeTimer(key, now + SWEEP_EVERY_MS)
         }
       }
       this.sweepDeadPeers(now)

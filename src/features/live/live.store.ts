@@ -1,0 +1,111 @@
+import { REPLAY_BUFFER_SIZE } from './live.events'
+
+/** Outbox ids are remembered this long (the cron redelivers leftovers within minutes). */
+const DEDUPE_FOR_MS = 7 * 24 * 3_600_000
+
+/** A stored event, as replayed to a subscriber that resumes. */
+export type StoredEvent = { id: number; event: string; data: string; occurred_at: number }
+
+/**
+ * One channel object's SQLite storage (live.channel.ts): its meta (the channel name, the last event id), its
+ * numbered events (the last REPLAY_BUFFER_SIZE, for resume), the outbox ids it has stored (exactly once per
+ * channel) and its timers. Synchronous, as the Durable Object SQL API is.
+ */
+export class ChannelStore {
+  constructor(private readonly sql: SqlStorage) {
+    this.createTables()
+  }
+
+  /** The tables, created again after `deleteAll()` (an erased user's channel). */
+  createTables() {
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`)
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, event TEXT NOT NULL, data TEXT NOT NULL, occurred_at INTEGER NOT NULL)`,
+    )
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS delivered (outbox_id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, at INTEGER NOT NULL)`,
+    )
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS timers (key TEXT PRIMARY KEY, at INTEGER NOT NULL)`)
+  }
+
+  meta(key: string): string | null {
+    const row = this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]
+    return row?.value ?? null
+  }
+
+  setMeta(key: string, value: string) {
+    this.sql.exec(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      key,
+      value,
+    )
+  }
+
+  lastEventId(): number {
+    return Number(this.meta('last_event_id') ?? 0)
+  }
+
+  /** The oldest event still buffered, or null. */
+  oldestEventId(): number | null {
+    return this.sql.exec<{ id: number | null }>('SELECT min(id) AS id FROM events').toArray()[0]?.id ?? null
+  }
+
+  eventsAfter(since: number): Iterable<StoredEvent> {
+    return this.sql.exec<StoredEvent>(
+      'SELECT id, event, data, occurred_at FROM events WHERE id > ? ORDER BY id',
+      since,
+    )
+  }
+
+  wasDelivered(outboxId: number): boolean {
+    return this.sql.exec('SELECT 1 FROM delivered WHERE outbox_id = ?', outboxId).toArray().length > 0
+  }
+
+  /** Stores event `id` for outbox row `outboxId`. */
+  append(id: number, outboxId: number, event: string, data: string, occurredAt: number, now: number) {
+    this.sql.exec(
+      'INSERT INTO events (id, event, data, occurred_at) VALUES (?, ?, ?, ?)',
+      id,
+      event,
+      data,
+      occurredAt,
+    )
+    this.sql.exec('INSERT INTO delivered (outbox_id, event_id, at) VALUES (?, ?, ?)', outboxId, id, now)
+  }
+
+  /** Records `last` as the newest event and drops what fell out of the replay buffer and the dedupe window. */
+  commitUpTo(last: number, now: number) {
+    this.setMeta('last_event_id', String(last))
+    this.sql.exec('DELETE FROM events WHERE id <= ?', last - REPLAY_BUFFER_SIZE)
+    this.sql.exec('DELETE FROM delivered WHERE at < ?', now - DEDUPE_FOR_MS)
+  }
+
+  /** Fires `key` at `at` (ms); an existing timer of that key is moved. */
+  setTimer(key: string, at: number) {
+    this.sql.exec(
+      'INSERT INTO timers (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at',
+      key,
+      at,
+    )
+  }
+
+  nextTimerAt(): number | null {
+    return this.sql.exec<{ at: number | null }>('SELECT min(at) AS at FROM timers').toArray()[0]?.at ?? null
+  }
+
+  dueTimers(now: number): string[] {
+    return this.sql
+      .exec<{ key: string }>('SELECT key FROM timers WHERE at <= ? ORDER BY at', now)
+      .toArray()
+      .map((row) => row.key)
+  }
+
+  /** Moves an existing timer (a failed one, retried later); a timer no longer there stays gone. */
+  postponeTimer(key: string, at: number) {
+    this.sql.exec('UPDATE timers SET at = ? WHERE key = ?', at, key)
+  }
+
+  dropTimer(key: string) {
+    this.sql.exec('DELETE FROM timers WHERE key = ?', key)
+  }
+}
