@@ -13,18 +13,20 @@ export function liveRouter() {
 
 export { ASYNCAPI_VERSION, asyncApiDocument } from './live.asyncapi'
 export { type LiveChannelObject, liveChannelClass, timerKey } from './live.channel'
+export {
+  closeUserSockets,
+  deliverAfter,
+  deliverAllLiveOutbox,
+  forgetUserChannel,
+  livePublishing,
+} from './live.delivery'
 export * from './live.events'
 export {
   bookChangeStatements,
   bookDeletedStatements,
-  closeUserSockets,
-  deliverAfter,
-  deliverAllLiveOutbox,
   enableLive,
-  forgetUserChannel,
   liveCommandStatements,
   liveEventStatements,
-  livePublishing,
   orderTransitionStatements,
   sessionsRevokedStatements,
   stockChangedStatements,
