@@ -1,4 +1,4 @@
-import { and, eq, gte, isNull, ne, notExists, or, type SQL, sql } from 'drizzle-orm'
+import { and, eq, gte, or, type SQL, sql } from 'drizzle-orm'
 import { runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { isUniqueViolation } from '../../db/errors'
@@ -10,6 +10,7 @@ import { fileBookStatements, unknownSubjectIds } from '../subjects'
 import { auditedBookWrite } from './books.audit'
 import type { BookCreate, BookUpdate } from './books.schemas'
 import { toBookDetail, type ViewOptions } from './books.views'
+import { dropOrphanWork, ownWorkId, workOfEdition, workOfItsOwn } from './books.works'
 
 const notFound = (id: string) =>
   new ApiError(404, { title: 'Book not found', detail: `No book has id ${id}` })
@@ -23,67 +24,6 @@ const duplicateIsbn = (isbn: string) =>
 
 const invalid = (detail: string, errors: { pointer: string; detail: string }[]) =>
   new ApiError(422, { title: 'Validation failed', detail, type: 'validation-error', errors })
-
-/** The work of a work's edition from its id, derived like migration 0009 does for existing books. */
-export const ownWorkId = (bookId: string) => `wk_${bookId.slice(3)}`
-
-/**
- * The work of the book named by `editionOf`, or a 422 pointing at the field. A book written around the API
- * without a work (a script's raw insert) first gets its own, in the same batch (`adopt`).
- */
-async function workOfEdition(
-  db: Db,
-  editionOf: string,
-  now: Date,
-): Promise<{ workId: string; adopt: Statement[] }> {
-  const other = await db.query.books.findFirst({
-    columns: { id: true, workId: true, title: true },
-    where: eq(books.id, editionOf),
-  })
-  if (!other) {
-    throw invalid(`No book has id ${editionOf}`, [{ pointer: '/body/editionOf', detail: 'Unknown book' }])
-  }
-  if (other.workId) return { workId: other.workId, adopt: [] }
-  const workId = ownWorkId(other.id)
-  return {
-    workId,
-    adopt: [
-      db
-        .insert(works)
-        .values({ id: workId, title: other.title, createdAt: now, updatedAt: now })
-        .onConflictDoNothing(),
-      db
-        .update(books)
-        .set({ workId })
-        .where(and(eq(books.id, other.id), isNull(books.workId))),
-    ],
-  }
-}
-
-/**
- * `editionOf: null`: the edition leaves a shared work for a new one of its own (titled like the edition); an
- * edition already alone in its work keeps it.
- */
-async function workOfItsOwn(
-  db: Db,
-  id: string,
-  current: { workId: string | null; title: string },
-  now: Date,
-): Promise<{ workId: string; adopt: Statement[] } | undefined> {
-  if (current.workId) {
-    const [sibling] = await db
-      .select({ id: books.id })
-      .from(books)
-      .where(and(eq(books.workId, current.workId), ne(books.id, id)))
-      .limit(1)
-    if (!sibling) return undefined
-  }
-  const workId = randomId('wk')
-  return {
-    workId,
-    adopt: [db.insert(works).values({ id: workId, title: current.title, createdAt: now, updatedAt: now })],
-  }
-}
 
 /** Refuses subject ids that name no subject, pointing at each. */
 async function checkSubjects(db: Db, subjectIds: readonly string[] | undefined): Promise<void> {
@@ -182,21 +122,6 @@ export async function createBook(db: Db, input: BookCreate, view: ViewOptions, a
     if (isUniqueViolation(error, 'books.isbn')) throw duplicateIsbn(input.isbn)
     throw error
   }
-}
-
-/** Deletes a work that no book is an edition of any more (after a move or a delete, in the same batch). */
-function dropOrphanWork(db: Db, workId: string | null | undefined): Statement[] {
-  if (!workId) return []
-  return [
-    db
-      .delete(works)
-      .where(
-        and(
-          eq(works.id, workId),
-          notExists(db.select({ one: sql`1` }).from(books).where(eq(books.workId, workId))),
-        ),
-      ),
-  ]
 }
 
 export async function updateBook(db: Db, id: string, input: BookUpdate, view: ViewOptions, actorId?: string) {
