@@ -17,9 +17,7 @@ export const jwksRouter = createRouter().openapi(routes.jwks, handlers.jwks)
 
 export {
   EMAIL_VERIFICATION_TTL_MS,
-  oneTimeTokenInsert,
   resendVerification,
-  revokeEmailedTokens,
   verificationLink,
 } from './accounts.service'
 // The auth feature's public face: route policies, sessions, tokens and the pieces of accounts that /me uses.
@@ -41,6 +39,7 @@ export {
 } from './auth.schemas'
 export { type ClientInfo, clientInfo } from './client-info'
 export { runIdentityMaintenance } from './maintenance'
+export { oneTimeTokenInsert, revokeEmailedTokens } from './one-time-tokens'
 export { admin, type SignedInUser, signedIn } from './policies'
 export { reauthenticate, reauthenticateSecondFactor } from './reauthentication'
 export { revokeUserSessions } from './sessions.service'
