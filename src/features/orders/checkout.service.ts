@@ -1,12 +1,11 @@
-import { and, eq, gt, inArray } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
 import { runBatch, type Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
 import { isCheckViolation } from '../../db/errors'
 import { books, cartItems, orderLines, orders, payments } from '../../db/schema'
-import { IDEMPOTENCY_TTL_MS, type InlineAnswer } from '../../http/idempotency'
+import type { InlineAnswer } from '../../http/idempotency'
 import { ApiError } from '../../http/problem'
 import { chunks } from '../../lib/chunks'
-import { sha256Hex } from '../../lib/digest'
 import { randomId } from '../../lib/ids'
 import { shippingFor } from '../../lib/money'
 import { ownAddress, toPostalAddress } from '../addresses'
@@ -14,11 +13,11 @@ import { type CartLine, cartLines } from '../cart'
 import { channelName, liveCommandStatements, liveEventStatements, stockChangedStatements } from '../live'
 import type { PaymentGateway } from '../payments'
 import { createGatewayIntent, createGatewayIntentAndAnswer } from './checkout-intent'
+import { attemptWithKey, type CheckoutReadResults, checkoutKeyOf, resumeCheckout } from './checkout-resume'
 import { reserveStockStatements, stockDeltas } from './inventory'
 import { abandonCheckout } from './order-lifecycle'
 import {
   addressColumns,
-  loadOrder,
   type OrderAggregate,
   orderAggregateReads,
   PAYMENT_WINDOW_MS,
@@ -245,63 +244,4 @@ export async function checkout(
   const input = { orderId, userId, paymentId, lines, ...totals }
   if (committed && answer) return createGatewayIntentAndAnswer(db, provider, input, committed, answer)
   return toOrder(await createGatewayIntent(db, provider, input))
-}
-
-/** The key under which an order remembers the Idempotency-Key that created it (checkout resume). */
-function checkoutKeyOf(userId: string, idempotencyKey: string): Promise<string> {
-  return sha256Hex(`${userId}\n${idempotencyKey}`)
-}
-
-/**
- * A checkout's first reads as statements: an earlier attempt with this Idempotency-Key, and the cart. The handler
- * sends them in the key claim's batch and passes their results to `checkout` as `preloaded`.
- */
-export async function checkoutReads(db: Db, userId: string, idempotencyKey: string) {
-  const checkoutKey = await checkoutKeyOf(userId, idempotencyKey)
-  return [attemptWithKey(db, userId, checkoutKey), cartLines(db, userId)] as const
-}
-
-export type CheckoutReadResults = readonly [{ id: string }[], CartLine[]]
-
-/** The order an earlier attempt with this Idempotency-Key created (within the key's lifetime), as a query. */
-function attemptWithKey(db: Db, userId: string, checkoutKey: string) {
-  return db
-    .select({ id: orders.id })
-    .from(orders)
-    .where(
-      and(
-        eq(orders.checkoutKey, checkoutKey),
-        eq(orders.userId, userId),
-        gt(orders.createdAt, new Date(Date.now() - IDEMPOTENCY_TTL_MS)),
-      ),
-    )
-}
-
-/**
- * A retry that took over an abandoned Idempotency-Key (the first attempt's isolate died after its batch, before its
- * answer was stored) finds that attempt's order and completes it: the gateway intent is created if it was not
- * (the payment row's id is the gateway's idempotency key, so an intent created just before the crash is the one
- * returned), and the order is the answer.
- */
-async function resumeCheckout(
-  db: Db,
-  provider: PaymentGateway,
-  userId: string,
-  orderId: string,
-): Promise<Order> {
-  const aggregate = await loadOrder(db, orderId)
-  const { order, payment, lines } = aggregate
-  if (order.status === 'pending_payment' && payment && !payment.intentId) {
-    return toOrder(
-      await createGatewayIntent(db, provider, {
-        orderId: order.id,
-        userId,
-        paymentId: payment.id,
-        lines,
-        total: order.totalAmount,
-        currency: order.currency,
-      }),
-    )
-  }
-  return toOrder(aggregate)
 }
