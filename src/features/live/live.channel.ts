@@ -4,12 +4,14 @@ import { CONNECT_HEADERS } from './live.connect'
 import {
   type Channel,
   CLOSE_CODES,
+  DEAD_AFTER_MS,
   MAX_CLIENT_FRAME_BYTES,
   PING_FRAME,
   PONG_FRAME,
   type ServerFrame,
 } from './live.events'
-import { ChannelStore } from './live.store'
+import { openEventStream, type Stream } from './live.sse'
+import { ChannelStore, eventFrame } from './live.store'
 
 /**
  * One channel's Durable Object (`LIVE.idFromName(channel)`): its subscribers' WebSockets, held with the WebSocket
@@ -30,20 +32,8 @@ type Attachment = {
   windowCount: number
 }
 
-/** An SSE subscriber: who it is (for limits and closing) and how to reach it. */
-type Stream = {
-  userId: string | null
-  sessionId: string | null
-  ip: string
-  write: (text: string, id?: number) => void
-  close: () => void
-}
-
 export type PublishItem = { outboxId: number; event: string; data: unknown; occurredAt: number }
 
-/** Clients ping every PING_INTERVAL (README); a socket silent for DEAD_AFTER is a dead peer and is closed. */
-export const PING_INTERVAL_MS = 30_000
-export const DEAD_AFTER_MS = 3 * PING_INTERVAL_MS
 const SWEEP_EVERY_MS = 60_000
 /** Client frames other than the auto-answered ping: at most this many per window, then 1008. */
 const CLIENT_FRAMES_PER_WINDOW = 20
@@ -127,7 +117,10 @@ export function liveChannelClass(base: typeof DurableObject) {
             streams.filter((one) => one.userId === userId).length >=
             limits.perUser)
       if (full) return new Response('too many connections', { status: 429 })
-      if (sse) return this.openStream(channel, since, { userId, sessionId, ip })
+      if (sse)
+        return openEventStream(this.streams, { userId, sessionId, ip }, (write) =>
+          this.greet(channel, since, write),
+        )
 
       const { 0: client, 1: server } = new WebSocketPair()
       const tags = [tagOf.ip(ip)]
@@ -161,7 +154,7 @@ export function liveChannelClass(base: typeof DurableObject) {
           send(JSON.stringify({ type: 'resync', channel, lastEventId: last } satisfies ServerFrame))
         } else {
           for (const row of this.store.eventsAfter(since)) {
-            send(this.eventFrame(channel, row), row.id)
+            send(eventFrame(channel, row), row.id)
           }
         }
       }
@@ -170,52 +163,6 @@ export function liveChannelClass(base: typeof DurableObject) {
 
     /** Server-Sent Events subscribers (not hibernatable: an open stream keeps the object in memory). */
     private readonly streams = new Set<Stream>()
-
-    /**
-     * An SSE subscriber (WHATWG HTML §9.2): each frame as `event: <frame type>` / `data: <JSON frame>`, with
-     * `id: <event id>` on events so that EventSource's reconnect sends Last-Event-ID; a comment every
-     * PING_INTERVAL_MS keeps intermediaries from timing the stream out and detects a gone client.
-     */
-    private openStream(
-      channel: Channel,
-      since: number | null,
-      who: Omit<Stream, 'write' | 'close'>,
-    ): Response {
-      const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
-      const writer = writable.getWriter()
-      const encoder = new TextEncoder()
-      let keepAlive: ReturnType<typeof setInterval> | undefined
-      const stream: Stream = {
-        ...who,
-        write: (text, id) => {
-          const type = /^\{"type":"([a-z]+)"/.exec(text)?.[1] ?? 'message'
-          const chunk = `${id === undefined ? '' : `id: ${id}\n`}event: ${type}\ndata: ${text}\n\n`
-          writer.write(encoder.encode(chunk)).catch(() => stream.close())
-        },
-        close: () => {
-          if (!this.streams.delete(stream)) return
-          clearInterval(keepAlive)
-          writer.close().catch(() => {})
-        },
-      }
-      this.streams.add(stream)
-      // A client that goes away cancels the response body, which errors the writable side: its slot (and the
-      // connection limits it counts toward) is freed at once, not at the next keep-alive write.
-      writer.closed.catch(() => stream.close())
-      keepAlive = setInterval(() => {
-        writer.write(encoder.encode(': ping\n\n')).catch(() => stream.close())
-      }, PING_INTERVAL_MS)
-      this.greet(channel, since, stream.write)
-      return new Response(readable, { headers: { 'Content-Type': 'text/event-stream; charset=utf-8' } })
-    }
-
-    private eventFrame(
-      channel: string,
-      row: { id: number; event: string; data: string; occurred_at: number },
-    ) {
-      // `data` is stored as JSON text already: spliced in, not parsed and re-serialised per subscriber.
-      return `{"type":"event","channel":${JSON.stringify(channel)},"id":${row.id},"event":${JSON.stringify(row.event)},"data":${row.data},"occurredAt":"${new Date(row.occurred_at).toISOString()}"}`
-    }
 
     // -------------------------------------------------------------------------------------------------------------
     // Publish (RPC from the Worker's outbox delivery)
@@ -257,7 +204,7 @@ export function liveChannelClass(base: typeof DurableObject) {
           this.store.append(last, item.outboxId, item.event, text, item.occurredAt, now)
           frames.push({
             id: last,
-            text: this.eventFrame(channel, {
+            text: eventFrame(channel, {
               id: last,
               event: item.event,
               data: text,

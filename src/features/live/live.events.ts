@@ -224,6 +224,9 @@ export type ServerFrame = z.infer<typeof ServerFrameSchema>
 /** Client → server: answered by `{"type":"pong"}` without waking the object. */
 export const PingFrameSchema = z.object({ type: z.literal('ping') }).openapi('LivePingFrame')
 export const PING_FRAME = '{"type":"ping"}'
+/** Clients ping every PING_INTERVAL (README); a socket silent for DEAD_AFTER is a dead peer and is closed. */
+export const PING_INTERVAL_MS = 30_000
+export const DEAD_AFTER_MS = 3 * PING_INTERVAL_MS
 export const PONG_FRAME = '{"type":"pong"}'
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -109,3 +109,9 @@ export class ChannelStore {
     this.sql.exec('DELETE FROM timers WHERE key = ?', key)
   }
 }
+
+/** A stored event's frame as sent, on WebSockets and event streams alike. */
+export function eventFrame(channel: string, row: StoredEvent) {
+  // `data` is stored as JSON text already: spliced in, not parsed and re-serialised per subscriber.
+  return `{"type":"event","channel":${JSON.stringify(channel)},"id":${row.id},"event":${JSON.stringify(row.event)},"data":${row.data},"occurredAt":"${new Date(row.occurred_at).toISOString()}"}`
+}
