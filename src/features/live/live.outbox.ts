@@ -1,7 +1,7 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm'
 import type { Statement } from '../../db/batch'
 import type { Db } from '../../db/client'
-import { books, liveOutbox, orders, sessions } from '../../db/schema'
+import { books, liveOutbox, ORDER_STATUSES, orders, sessions } from '../../db/schema'
 import type { Bindings } from '../../env'
 import { type Channel, channelName, type LiveMessage, LOW_STOCK_MAX } from './live.events'
 
@@ -151,15 +151,10 @@ export function bookDeletedStatements(db: Db, bookId: string, at = now()): State
   ]
 }
 
-/** The statuses a subscriber hears about (everything but the initial pending_payment). */
-const PUBLISHED_STATUSES = new Set([
-  'paid',
-  'shipped',
-  'delivered',
-  'cancelled',
-  'refunded',
-  'partially_refunded',
-])
+/** The statuses a subscriber hears about: every one an order moves to (the initial pending_payment is none). */
+const PUBLISHED_STATUSES: ReadonlySet<string> = new Set(
+  ORDER_STATUSES.filter((status) => status !== 'pending_payment'),
+)
 
 /**
  * `order.updated` on the owner's channel and on `admin`, placed BEFORE the transition's compare-and-swap with the
