@@ -1,6 +1,7 @@
 import { and, count, countDistinct, desc, eq, gt, isNull, lt, type SQL, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client'
+import { type Bind, Bindings, compiledOnce, literal } from '../../db/compiled'
 import { booksFts } from '../../db/fts'
 import { bookSubjects, books, subjects } from '../../db/schema'
 import { subtreeRange } from '../subjects'
@@ -11,11 +12,11 @@ import { type FacetRow, matchedFacetsStatement, readMatchedFacets } from './matc
 import { buildMatchExpression } from './search-query'
 
 /** The books a facet counts: those matching the request's search and filters (the cursor and sort aside). */
-function matching(db: Db, query: ListBooksQuery, resolved: ResolvedFilters) {
+function matching(db: Db, query: ListBooksQuery, resolved: ResolvedFilters, bind: Bind) {
   const match = buildMatchExpression(query)
   const conditions = [
-    ...(match ? [sql`${booksFts} MATCH ${match}`] : []),
-    ...filterConditions(db, query, resolved),
+    ...(match ? [sql`${booksFts} MATCH ${bind('match', match)}`] : []),
+    ...filterConditions(db, query, resolved, bind),
   ]
   return { match, where: conditions.length ? and(...conditions) : undefined }
 }
@@ -30,8 +31,9 @@ export function buildFacetQueries(
   query: ListBooksQuery,
   resolved: ResolvedFilters,
   names: FacetName[],
+  bind: Bind = literal,
 ) {
-  const { where } = matching(db, query, resolved)
+  const { where } = matching(db, query, resolved, bind)
   const fromBooks = <T extends Parameters<typeof db.select>[0]>(fields: NonNullable<T>) => {
     const select = db.select(fields).from(books)
     return select.where(where)
@@ -59,7 +61,7 @@ export function buildFacetQueries(
       )
       queries.price = fromBooks(bands)
     } else {
-      queries.subject = subjectFacet(db, where, resolved)
+      queries.subject = subjectFacet(db, where, resolved, bind)
     }
   }
   return queries
@@ -73,18 +75,18 @@ export function buildFacetQueries(
  * come from book_subjects_book_idx. CROSS JOIN fixes that order (SQLite keeps it as written),
  * so the planner never starts from a scan of book_subjects.
  */
-function subjectFacet(db: Db, where: SQL | undefined, resolved: ResolvedFilters) {
+function subjectFacet(db: Db, where: SQL | undefined, resolved: ResolvedFilters, bind: Bind) {
   const below = subtreeRange(resolved.subjectPath ?? '/')
   const prefix = (resolved.subjectPath ?? '/').length
-  const rest = sql`substr(${subjects.path}, ${prefix + 1})`
+  const rest = sql`substr(${subjects.path}, ${bind('childStart', prefix + 1)})`
   const childId = sql<string>`substr(${rest}, 1, instr(${rest}, '/') - 1)`.as('child_id')
   const fields = { childId, count: countDistinct(bookSubjects.bookId).as('count') }
   const links = and(
     eq(subjects.id, bookSubjects.subjectId),
-    gt(subjects.path, below.from),
-    lt(subjects.path, below.to),
+    gt(subjects.path, bind('belowFrom', below.from)),
+    lt(subjects.path, bind('belowTo', below.to)),
   )
-  if (!where) return unfilteredSubjectFacet(db, resolved)
+  if (!where) return unfilteredSubjectFacet(db, resolved, bind)
   const counted = db
     .select(fields)
     .from(books)
@@ -105,14 +107,16 @@ function subjectFacet(db: Db, where: SQL | undefined, resolved: ResolvedFilters)
  * subjects_path_idx, then the book_subjects key): no GROUP BY over every filing, about twice as fast on a
  * catalogue of 20,000 books. Children without books count 0 and are dropped by `readFacetCounts`.
  */
-function unfilteredSubjectFacet(db: Db, resolved: ResolvedFilters) {
+function unfilteredSubjectFacet(db: Db, resolved: ResolvedFilters, bind: Bind) {
   const child = alias(subjects, 'facet_subject')
   // Written out with the alias names: the subquery's columns must not bind to the outer table's.
   const count = sql<number>`(select count(distinct facet_filing.book_id) from subjects facet_descendant cross join book_subjects facet_filing where facet_filing.subject_id = facet_descendant.id and facet_descendant.path >= facet_subject.path and facet_descendant.path < substr(facet_subject.path, 1, length(facet_subject.path) - 1) || '0')`
   return db
     .select({ value: child.id, name: child.name, slug: child.slug, count: count.as('count') })
     .from(child)
-    .where(resolved.subjectId ? eq(child.parentId, resolved.subjectId) : isNull(child.parentId))
+    .where(
+      resolved.subjectId ? eq(child.parentId, bind('parentId', resolved.subjectId)) : isNull(child.parentId),
+    )
     .orderBy(desc(sql`count`), child.name)
 }
 
@@ -121,26 +125,34 @@ function unfilteredSubjectFacet(db: Db, resolved: ResolvedFilters) {
  * a faceted page is one round trip on D1). With a search, one statement runs the search once and counts every facet
  * over its matches (matched-facets.ts): one statement per facet would repeat the FTS5 match and read every matching
  * book's row again for each. Without, each facet is its own statement over the filter's or the column's index.
+ * `compiled`: each statement's SQL is built once per isolate for its shape (src/db/compiled.ts); without, the
+ * statements hold their values (test/query-plans.test.ts explains them).
  */
 export function facetStatements(
   db: Db,
   query: ListBooksQuery,
   resolved: ResolvedFilters,
   names: FacetName[],
+  { compiled = false } = {},
 ) {
-  const { match, where } = matching(db, query, resolved)
+  // One set of values for the request's facet statements: each statement's key names it, its shape and them all.
+  const bindings = compiled ? new Bindings(`${query.inStock ?? ''} ${names.join(',')}`) : undefined
+  const bind = bindings?.bind ?? literal
+  const reuse = <T extends object>(name: string, statement: T) =>
+    bindings ? compiledOnce(statement, bindings, `books.facets.${name}`) : statement
+  const { match, where } = matching(db, query, resolved, bind)
   if (match && where) {
-    const statement = matchedFacetsStatement(db, where, resolved, names)
+    const statement = matchedFacetsStatement(db, where, resolved, names, bind)
     return {
-      statements: [statement],
+      statements: [reuse('matched', statement)],
       read: ([rows]: unknown[]) => readMatchedFacets(names, rows as FacetRow[]),
     }
   }
-  const queries = buildFacetQueries(db, query, resolved, names)
+  const queries = buildFacetQueries(db, query, resolved, names, bind)
   const entries = Object.entries(queries) as [FacetName, NonNullable<(typeof queries)[FacetName]>][]
   const ordered = entries.map(([name]) => name)
   return {
-    statements: entries.map(([, statement]) => statement),
+    statements: entries.map(([name, statement]) => reuse(name, statement)),
     read: (results: unknown[]) => readFacetCounts(ordered, results),
   }
 }

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../../db/client'
+import { type Bind, Bindings, compiledOnce, literal } from '../../db/compiled'
 import { booksFts } from '../../db/fts'
 import { type BookRow, books } from '../../db/schema'
 import { invalidCursor, type Keyset, readCursor, toPage } from '../../http/pagination'
@@ -70,37 +71,39 @@ function afterCursor(
   order: 'asc' | 'desc',
   key: SQL,
   seq: SQL,
+  bind: Bind,
 ) {
   if (!cursor) return undefined
   if (cursor.s !== sort || cursor.o !== order) throw invalidCursor()
+  const after = sql`(${bind('afterKey', cursor.k)}, ${bind('afterSeq', cursor.i)})`
   // Deep pages cost what page 1 costs.
-  return order === 'asc'
-    ? sql`(${key}, ${seq}) > (${cursor.k}, ${cursor.i})`
-    : sql`(${key}, ${seq}) < (${cursor.k}, ${cursor.i})`
+  return order === 'asc' ? sql`(${key}, ${seq}) > ${after}` : sql`(${key}, ${seq}) < ${after}`
 }
 
 /**
- * The list query for `GET /v1/books`, unexecuted: `listBooks` runs it, and test/query-plans.test.ts runs
- * `EXPLAIN QUERY PLAN` on its SQL to prove every documented list, filter, search and sort uses an index.
+ * The list query for `GET /v1/books`, unexecuted: `listBooks` runs it (compiled once per shape, with `bind` a
+ * `Bindings`), and test/query-plans.test.ts runs `EXPLAIN QUERY PLAN` on its SQL (values `literal`) to prove
+ * every documented list, filter, search and sort uses an index.
  */
 export function buildListBooksQuery(
   db: Db,
   query: ListBooksQuery,
   window: PageWindow = { after: readCursor(query.cursor, { schema: cursorSchema }), take: query.limit + 1 },
   resolved: ResolvedFilters = {},
+  bind: Bind = literal,
 ) {
   const match = buildMatchExpression(query)
   const { sort, order } = sortOf(query)
   const direction = order === 'asc' ? asc : desc
-  const filters = filterConditions(db, query, resolved)
+  const filters = filterConditions(db, query, resolved, bind)
   if (match && sort === 'relevance' && filters.length === 0) {
-    return { statement: rankedSearch(db, window, match, order), sort, order }
+    return { statement: rankedSearch(db, window, bind('match', match), order, bind), sort, order }
   }
   const key = sortKey(sort)
   const conditions: (SQL | undefined)[] = [
-    match ? sql`${booksFts} MATCH ${match}` : undefined,
+    match ? sql`${booksFts} MATCH ${bind('match', match)}` : undefined,
     ...filters,
-    afterCursor(window.after, sort, order, key, sql`${books.seq}`),
+    afterCursor(window.after, sort, order, key, sql`${books.seq}`, bind),
   ]
   const select = db
     .select({ book: books, rank: match ? booksFts.rank : sql<number | null>`NULL`, ...listExtras() })
@@ -109,7 +112,7 @@ export function buildListBooksQuery(
   const statement = joined
     .where(and(...conditions))
     .orderBy(direction(key), direction(books.seq))
-    .limit(window.take)
+    .limit(bind('take', window.take))
   return { statement, sort, order }
 }
 
@@ -117,7 +120,7 @@ export function buildListBooksQuery(
  * A plain keyword search by relevance: FTS5 ranks and cuts one page on its own, and only that page's books are
  * read. Joining first would fetch the row of every match before sorting (twice the time on a broad search).
  */
-function rankedSearch(db: Db, window: PageWindow, match: string, order: 'asc' | 'desc') {
+function rankedSearch(db: Db, window: PageWindow, match: unknown, order: 'asc' | 'desc', bind: Bind) {
   const direction = order === 'asc' ? asc : desc
   const rank = sql`${booksFts.rank}`
   const ranked = db
@@ -126,11 +129,11 @@ function rankedSearch(db: Db, window: PageWindow, match: string, order: 'asc' | 
     .where(
       and(
         sql`${booksFts} MATCH ${match}`,
-        afterCursor(window.after, 'relevance', order, rank, sql`${booksFts.rowid}`),
+        afterCursor(window.after, 'relevance', order, rank, sql`${booksFts.rowid}`, bind),
       ),
     )
     .orderBy(direction(booksFts.rank), direction(booksFts.rowid))
-    .limit(window.take)
+    .limit(bind('take', window.take))
     .as('ranked')
   return db
     .select({ book: books, rank: sql<number | null>`${ranked.rank}`, ...listExtras() })
@@ -151,12 +154,16 @@ export async function listBooks(db: Db, query: ListBooksQuery, view: ViewOptions
     keyOf: (row) => ({ s: sort, o: order, k: sortValue(sort, row.book, row.rank), i: row.book.seq }),
   }
   const window = { after: readCursor(query.cursor, keyset), take: query.limit + 1 }
-  const { statement } = buildListBooksQuery(db, query, window, resolved)
-  const facets = query.facets ? facetStatements(db, query, resolved, query.facets) : undefined
+  // The SQL of each statement is built once per isolate for its shape (src/db/compiled.ts): which filters are
+  // given binds their values; the sort, the order, `inStock` and the facets asked for are the rest of it.
+  const pageBindings = new Bindings(`${sort} ${order} ${query.inStock ?? ''}`)
+  const { statement } = buildListBooksQuery(db, query, window, resolved, pageBindings.bind)
+  const facets = query.facets
+    ? facetStatements(db, query, resolved, query.facets, { compiled: true })
+    : undefined
   // Without facets the page is a plain query: a batch of one would only add its transaction.
-  const [fetched, ...facetResults] = facets
-    ? await db.batch([statement, ...facets.statements])
-    : [await statement]
+  const page = compiledOnce(statement, pageBindings, 'books.list')
+  const [fetched, ...facetResults] = facets ? await db.batch([page, ...facets.statements]) : [await page]
   const { rows, nextCursor } = toPage(keyset, query.limit, fetched)
   const data = rows.map((row) => toBook(row.book, row, view))
   return facets ? { data, facets: facets.read(facetResults), nextCursor } : { data, nextCursor }

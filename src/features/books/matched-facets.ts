@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
+import type { Bind } from '../../db/compiled'
 import { booksFts } from '../../db/fts'
 import { bookSubjects, books, subjects } from '../../db/schema'
 import { subtreeRange } from '../subjects'
@@ -22,11 +23,17 @@ export type FacetRow = {
  * at 100,000 books a search matching 5% cost five times the reads. `MATERIALIZED` (SQLite 3.35; D1 and libSQL)
  * keeps the planner from inlining the CTE into each branch. Every branch aliases its columns, whichever comes first.
  */
-export function matchedFacetsStatement(db: Db, where: SQL, resolved: ResolvedFilters, names: FacetName[]) {
+export function matchedFacetsStatement(
+  db: Db,
+  where: SQL,
+  resolved: ResolvedFilters,
+  names: FacetName[],
+  bind: Bind,
+) {
   const columns = sql`${books.id} as id, ${books.language} as language, ${books.format} as format, ${books.priceAmount} as price_amount`
   // CROSS JOIN keeps FTS5 first (SQLite keeps that order as written): the matches, then their books by rowid.
   const matched = sql`select ${columns} from ${booksFts} cross join ${books} where ${books.seq} = ${booksFts.rowid} and ${where}`
-  const branches = names.map((name) => branch(name, resolved))
+  const branches = names.map((name) => branch(name, resolved, bind))
   const counts = sql`(with matched as materialized (${matched}) ${sql.join(branches, sql` union all `)}) as facets`
   // A query builder around the raw statement: drizzle's D1 batch cannot bind a raw `db.all` (it has no `stmt`).
   return db
@@ -45,7 +52,7 @@ export function matchedFacetsStatement(db: Db, where: SQL, resolved: ResolvedFil
 const VALUE_COLUMNS = { language: sql`matched.language`, format: sql`matched.format` } as const
 
 /** One facet's counts over `matched`, as (facet, value, name, slug, count, sort_key). */
-function branch(name: FacetName, resolved: ResolvedFilters): SQL {
+function branch(name: FacetName, resolved: ResolvedFilters, bind: Bind): SQL {
   if (name === 'language' || name === 'format') {
     const column = VALUE_COLUMNS[name]
     return sql`select ${name} as "facet", ${column} as "value", null as "name", null as "slug", count(*) as "count", ${column} as "sort_key" from matched group by ${column}`
@@ -58,7 +65,7 @@ function branch(name: FacetName, resolved: ResolvedFilters): SQL {
     )
     return sql`select 'price' as "facet", band as "value", null as "name", null as "slug", count(*) as "count", band as "sort_key" from (select case ${sql.join(cases, sql` `)} end as band from matched) where band is not null group by band`
   }
-  return subjectBranch(resolved)
+  return subjectBranch(resolved, bind)
 }
 
 /**
@@ -66,11 +73,11 @@ function branch(name: FacetName, resolved: ResolvedFilters): SQL {
  * filings (book_subjects_book_idx), their subjects below the parent (subjects_id_unique), and the child each
  * belongs to is the next segment of its path. CROSS JOIN keeps that order, so book_subjects is never scanned.
  */
-function subjectBranch(resolved: ResolvedFilters): SQL {
+function subjectBranch(resolved: ResolvedFilters, bind: Bind): SQL {
   const path = resolved.subjectPath ?? '/'
   const below = subtreeRange(path)
-  const rest = sql`substr(${subjects.path}, ${path.length + 1})`
-  const totals = sql`select substr(${rest}, 1, instr(${rest}, '/') - 1) as child_id, count(distinct ${bookSubjects.bookId}) as total from matched cross join ${bookSubjects} cross join ${subjects} where ${bookSubjects.bookId} = matched.id and ${subjects.id} = ${bookSubjects.subjectId} and ${subjects.path} > ${below.from} and ${subjects.path} < ${below.to} group by child_id`
+  const rest = sql`substr(${subjects.path}, ${bind('childStart', path.length + 1)})`
+  const totals = sql`select substr(${rest}, 1, instr(${rest}, '/') - 1) as child_id, count(distinct ${bookSubjects.bookId}) as total from matched cross join ${bookSubjects} cross join ${subjects} where ${bookSubjects.bookId} = matched.id and ${subjects.id} = ${bookSubjects.subjectId} and ${subjects.path} > ${bind('belowFrom', below.from)} and ${subjects.path} < ${bind('belowTo', below.to)} group by child_id`
   return sql`select 'subject' as "facet", facet_subject.id as "value", facet_subject.name as "name", facet_subject.slug as "slug", totals.total as "count", facet_subject.name as "sort_key" from (${totals}) totals inner join ${subjects} facet_subject on facet_subject.id = totals.child_id`
 }
 

@@ -1,5 +1,6 @@
-import { and, desc, eq, gt, ne, type SQL, sql } from 'drizzle-orm'
+import { and, desc, eq, gt, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
+import { type Bind, Bindings, compiledOnce, literal } from '../../db/compiled'
 import { booksFts } from '../../db/fts'
 import { bookRelations, bookSubjects, books, orderLines, orders, subjects } from '../../db/schema'
 import { ApiError } from '../../http/problem'
@@ -89,12 +90,16 @@ export type RelatedBooks = { source: 'bought_together' | 'similar'; data: Book[]
  * pairs can go out in the batch that reads the book. Written out with an alias: its columns must not bind to the
  * outer `books`. Static SQL, the id bound.
  */
-const workOf = (id: string): SQL =>
+const workOf = (id: unknown): SQL =>
   sql`(select coalesce(own_book.work_id, own_book.id) from books own_book where own_book.id = ${id})`
 
 /** What a related book must be: another book, in stock, not an edition of the same work (`ownWork`). */
-function relatedTo(id: string, ownWork: SQL | string): SQL {
-  return and(ne(books.id, id), gt(books.stock, 0), sql`coalesce(${books.workId}, ${books.id}) <> ${ownWork}`)!
+function relatedTo(id: unknown, ownWork: unknown): SQL {
+  return and(
+    sql`${books.id} <> ${id}`,
+    gt(books.stock, 0),
+    sql`coalesce(${books.workId}, ${books.id}) <> ${ownWork}`,
+  )!
 }
 
 /** Candidates per subject and per author read by the fallback: bounded whatever the size of "Fiction". */
@@ -108,15 +113,21 @@ type OwnBook = { id: string; workId: string | null; authors: string[] }
  * The fallback's candidates, unexecuted (test/related.test.ts checks its plan): one leg per subject and per author,
  * each a bounded window read through an index, summed into a score per book; null when there is nothing to match.
  */
-export function buildSimilarCandidatesQuery(own: OwnBook, subjectIds: string[], limit = 8): SQL | null {
+export function buildSimilarCandidatesQuery(
+  own: OwnBook,
+  subjectIds: string[],
+  limit = 8,
+  bind: Bind = literal,
+): SQL | null {
+  const id = bind('id', own.id)
   const legs: SQL[] = subjectIds.map(
-    (subjectId) =>
-      sql`select * from (select ${bookSubjects.bookId} as book_id, 1 as score from ${bookSubjects} where ${bookSubjects.subjectId} = ${subjectId} and ${bookSubjects.bookId} <> ${own.id} limit ${SIMILAR_WINDOW})`,
+    (subjectId, index) =>
+      sql`select * from (select ${bookSubjects.bookId} as book_id, 1 as score from ${bookSubjects} where ${bookSubjects.subjectId} = ${bind(`subject${index}`, subjectId)} and ${bookSubjects.bookId} <> ${id} limit ${SIMILAR_WINDOW})`,
   )
   for (const author of own.authors.slice(0, MAX_AUTHORS)) {
     const words = searchTerms(author)
     if (words.length === 0) continue
-    const phrase = `authors : "${words.join(' ')}"`
+    const phrase = bind(`author${legs.length}`, `authors : "${words.join(' ')}"`)
     legs.push(
       sql`select * from (select ${books.id} as book_id, 2 as score from (select rowid from ${booksFts} where ${booksFts} match ${phrase} order by rowid limit ${SIMILAR_WINDOW}) as hits join ${books} on ${books.seq} = hits.rowid)`,
     )
@@ -127,18 +138,18 @@ export function buildSimilarCandidatesQuery(own: OwnBook, subjectIds: string[], 
       select book_id, sum(score) as score from (${sql.join(legs, sql` union all `)}) group by book_id
     ) as candidates
     join ${books} on ${books.id} = candidates.book_id
-    where ${relatedTo(own.id, own.workId ?? own.id)}
+    where ${relatedTo(id, bind('work', own.workId ?? own.id))}
     order by candidates.score desc, ${books.seq} desc
-    limit ${limit}`
+    limit ${bind('limit', limit)}`
 }
 
 /** The book's most specific subjects, for the fallback (book_subjects' primary key, then subjects by id). */
-function ownSubjectsQuery(db: Db, id: string) {
+function ownSubjectsQuery(db: Db, id: unknown) {
   return db
     .select({ id: bookSubjects.subjectId })
     .from(bookSubjects)
     .innerJoin(subjects, eq(subjects.id, bookSubjects.subjectId))
-    .where(eq(bookSubjects.bookId, id))
+    .where(sql`${bookSubjects.bookId} = ${id}`)
     .orderBy(desc(subjects.depth))
     .limit(MAX_SUBJECTS)
 }
@@ -149,8 +160,14 @@ function ownSubjectsQuery(db: Db, id: string) {
  * there is nothing to match. The ranked page comes first (CROSS JOIN keeps that order in SQLite), then each of its
  * books by `books.id`'s unique index.
  */
-export function buildSimilarBooksQuery(db: Db, own: OwnBook, subjectIds: string[], limit: number) {
-  const candidates = buildSimilarCandidatesQuery(own, subjectIds, limit)
+export function buildSimilarBooksQuery(
+  db: Db,
+  own: OwnBook,
+  subjectIds: string[],
+  limit: number,
+  bind: Bind = literal,
+) {
+  const candidates = buildSimilarCandidatesQuery(own, subjectIds, limit, bind)
   if (!candidates) return null
   return db
     .select({ book: books, ...listExtras() })
@@ -161,14 +178,15 @@ export function buildSimilarBooksQuery(db: Db, own: OwnBook, subjectIds: string[
 }
 
 /** The recomputed pairs of a book, unexecuted: a range of book_relations_rank_idx, best first. */
-export function buildBoughtTogetherQuery(db: Db, own: { id: string }, limit: number) {
+export function buildBoughtTogetherQuery(db: Db, own: { id: string }, limit: number, bind: Bind = literal) {
+  const id = bind('id', own.id)
   return db
     .select({ book: books, ...listExtras() })
     .from(bookRelations)
     .innerJoin(books, eq(books.id, bookRelations.relatedBookId))
-    .where(and(eq(bookRelations.bookId, own.id), relatedTo(own.id, workOf(own.id))))
+    .where(and(sql`${bookRelations.bookId} = ${id}`, relatedTo(id, workOf(id))))
     .orderBy(desc(bookRelations.buyers), desc(books.seq))
-    .limit(limit)
+    .limit(bind('limit', limit))
 }
 
 /**
@@ -177,6 +195,7 @@ export function buildBoughtTogetherQuery(db: Db, own: { id: string }, limit: num
  * editions of the same work are left out in both, at read time, so a sell-out shows at once.
  * Round trips: one batch reads the book, its subjects and its pairs; only the fallback takes a second, as its
  * author legs are FTS5 phrases built from the authors that batch read (`searchTerms`: SQL cannot tokenise them).
+ * Each statement's SQL is built once per isolate for its shape (src/db/compiled.ts).
  */
 export async function relatedBooks(
   db: Db,
@@ -184,25 +203,33 @@ export async function relatedBooks(
   limit: number,
   view: ViewOptions,
 ): Promise<RelatedBooks> {
+  const bindings = new Bindings('')
+  const bound = bindings.bind('id', id)
   const [owned, ownSubjects, together] = await db.batch([
-    db
-      .select({ id: books.id, workId: books.workId, authors: books.authors })
-      .from(books)
-      .where(eq(books.id, id)),
-    ownSubjectsQuery(db, id),
-    buildBoughtTogetherQuery(db, { id }, limit),
+    compiledOnce(
+      db
+        .select({ id: books.id, workId: books.workId, authors: books.authors })
+        .from(books)
+        .where(sql`${books.id} = ${bound}`),
+      bindings,
+      'related.own',
+    ),
+    compiledOnce(ownSubjectsQuery(db, bound), bindings, 'related.subjects'),
+    compiledOnce(buildBoughtTogetherQuery(db, { id }, limit, bindings.bind), bindings, 'related.together'),
   ])
   const own = owned[0]
   if (!own) throw new ApiError(404, { title: 'Book not found', detail: `No book has id ${id}` })
   if (together.length > 0) {
     return { source: 'bought_together', data: together.map((row) => toBook(row.book, row, view)) }
   }
+  const similarBindings = new Bindings('')
   const similar = buildSimilarBooksQuery(
     db,
     own,
     ownSubjects.map((subject) => subject.id),
     limit,
+    similarBindings.bind,
   )
-  const rows = similar ? await similar : []
+  const rows = similar ? await compiledOnce(similar, similarBindings, 'related.similar') : []
   return { source: 'similar', data: rows.map((row) => toBook(row.book, row, view)) }
 }

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
+import { type Bind, Bindings, compiledOnce, literal } from '../../db/compiled'
 import { booksTitleFts, searchAuthors, searchAuthorsFts } from '../../db/fts'
 import { books, subjects } from '../../db/schema'
 
@@ -52,11 +53,11 @@ function byCloseness(query: string) {
  * The first books whose title matches, from the title-only word index in rowid order with a LIMIT: bounded work,
  * and a prefix costs only the titles it matches (not descriptions or authors).
  */
-function matchingTitles(db: Db, words: string[]) {
+function matchingTitles(db: Db, words: string[], bind: Bind) {
   const hits = db
     .select({ seq: booksTitleFts.rowid })
     .from(booksTitleFts)
-    .where(sql`${booksTitleFts} MATCH ${prefixMatch(words)}`)
+    .where(sql`${booksTitleFts} MATCH ${bind('match', prefixMatch(words))}`)
     .orderBy(booksTitleFts.rowid)
     .limit(WINDOW)
     .as('hits')
@@ -67,11 +68,11 @@ function matchingTitles(db: Db, words: string[]) {
 }
 
 /** The first author names that match, from the word index over distinct names (search_authors). */
-function matchingAuthors(db: Db, words: string[]) {
+function matchingAuthors(db: Db, words: string[], bind: Bind) {
   const hits = db
     .select({ id: searchAuthorsFts.rowid })
     .from(searchAuthorsFts)
-    .where(sql`${searchAuthorsFts} MATCH ${prefixMatch(words)}`)
+    .where(sql`${searchAuthorsFts} MATCH ${bind('match', prefixMatch(words))}`)
     .orderBy(searchAuthorsFts.rowid)
     .limit(WINDOW)
     .as('hits')
@@ -82,25 +83,31 @@ function matchingAuthors(db: Db, words: string[]) {
 }
 
 /** Subjects whose name starts with the query, case-insensitively, by a range on `subjects_name_idx`. */
-function matchingSubjects(db: Db, text: string, limit: number) {
+function matchingSubjects(db: Db, text: string, limit: number, bind: Bind) {
   const start = text.trim()
   return db
     .select({ id: subjects.id, name: subjects.name, slug: subjects.slug })
     .from(subjects)
     .where(
-      sql`${subjects.name} COLLATE NOCASE >= ${start} and ${subjects.name} COLLATE NOCASE < ${`${start}\u{10ffff}`}`,
+      sql`${subjects.name} COLLATE NOCASE >= ${bind('from', start)} and ${subjects.name} COLLATE NOCASE < ${bind('to', `${start}\u{10ffff}`)}`,
     )
     .orderBy(sql`${subjects.name} COLLATE NOCASE`)
-    .limit(limit)
+    .limit(bind('limit', limit))
 }
 
-/** The three lookups, unexecuted: test/suggest.test.ts runs EXPLAIN QUERY PLAN on each (no full scan). */
-export function buildSuggestQueries(db: Db, query: SuggestQuery) {
+/**
+ * The three lookups, unexecuted: test/suggest.test.ts runs EXPLAIN QUERY PLAN on each (no full scan); `suggest`
+ * runs them compiled once per isolate (src/db/compiled.ts: one shape).
+ */
+export function buildSuggestQueries(db: Db, query: SuggestQuery, bindings?: Bindings) {
   const words = wordsOf(query.q)
+  const bind = bindings?.bind ?? literal
+  const reuse = <T extends object>(name: string, statement: T) =>
+    bindings ? compiledOnce(statement, bindings, `suggest.${name}`) : statement
   return {
-    titles: matchingTitles(db, words),
-    authors: matchingAuthors(db, words),
-    subjects: matchingSubjects(db, query.q, query.limit),
+    titles: reuse('titles', matchingTitles(db, words, bind)),
+    authors: reuse('authors', matchingAuthors(db, words, bind)),
+    subjects: reuse('subjects', matchingSubjects(db, query.q, query.limit, bind)),
   }
 }
 
@@ -112,7 +119,7 @@ export function buildSuggestQueries(db: Db, query: SuggestQuery) {
 export async function suggest(db: Db, query: SuggestQuery) {
   const words = wordsOf(query.q)
   const typed = words.join(' ')
-  const statements = buildSuggestQueries(db, query)
+  const statements = buildSuggestQueries(db, query, new Bindings(''))
   // One batch: one round trip for the three lookups.
   const [titleRows, authorRows, subjectRows] = await db.batch([
     statements.titles,
