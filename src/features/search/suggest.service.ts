@@ -37,16 +37,36 @@ function prefixMatch(words: string[]): string {
 
 const fold = (text: string) => wordsOf(text).join(' ')
 
-/** Best first: the text starts with the query, then a word of it starts with the first query word, then shorter. */
-function byCloseness(query: string) {
+/**
+ * Best first (after `before`, when given): the text starts with the query, then a word of it starts with the first
+ * query word, then shorter. Each text is folded once, not at every comparison of the sort (about 600 folds for 50
+ * titles).
+ */
+function byCloseness<T>(
+  items: T[],
+  query: string,
+  textOf: (item: T) => string,
+  before?: (a: T, b: T) => number,
+) {
   const first = query.split(' ')[0] ?? ''
-  const score = (text: string) => {
+  const scored = items.map((item) => {
+    const text = textOf(item)
     const folded = fold(text)
-    if (folded.startsWith(query)) return 0
-    if (folded.split(' ').some((word) => word.startsWith(first))) return 1
-    return 2
-  }
-  return (a: string, b: string) => score(a) - score(b) || a.length - b.length || a.localeCompare(b)
+    const score = folded.startsWith(query)
+      ? 0
+      : folded.split(' ').some((word) => word.startsWith(first))
+        ? 1
+        : 2
+    return { item, text, score }
+  })
+  scored.sort(
+    (a, b) =>
+      (before?.(a.item, b.item) ?? 0) ||
+      a.score - b.score ||
+      a.text.length - b.text.length ||
+      a.text.localeCompare(b.text),
+  )
+  return scored.map(({ item }) => item)
 }
 
 /**
@@ -126,14 +146,16 @@ export async function suggest(db: Db, query: SuggestQuery) {
     statements.authors,
     statements.subjects,
   ])
-  const closeness = byCloseness(typed)
-  const titles = [...titleRows]
-    .sort((a, b) => closeness(a.title, b.title))
+  const titles = byCloseness(titleRows, typed, (row) => row.title)
     .slice(0, query.limit)
     .map((row) => ({ id: row.id, title: row.title, authors: row.authors }))
   // Authors with more books first, then the closest.
-  const authors = [...authorRows]
-    .sort((a, b) => b.books - a.books || closeness(a.name, b.name))
+  const authors = byCloseness(
+    authorRows,
+    typed,
+    (row) => row.name,
+    (a, b) => b.books - a.books,
+  )
     .slice(0, query.limit)
     .map((row) => ({ name: row.name }))
   return { query: typed, titles, authors, subjects: subjectRows }
