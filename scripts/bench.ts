@@ -1,6 +1,6 @@
 // `npm run bench [-- --large] [-- --seconds 6] [-- --connections 8] [-- --port 8810] [-- --fresh] [-- --dev]
 //   [-- --only noop,search,fanout] [-- --smoke] [-- --out file.json] [-- --sockets 1000] [-- --writes 1]
-//   [-- --idle-seconds 5] [-- --via-asset-router]`
+//   [-- --idle-seconds 5] [-- --via-asset-router] [-- --cpu-evict-mib 64]`
 // Bundles the Worker with `wrangler deploy --dry-run`, migrates and seeds its own local D1 state (10,000 books,
 // 100,000 with --large), serves the bundle with workerd through Miniflare's Node API beside a bare worker (the
 // ceiling; --dev: wrangler dev instead), measures each class of scripts/lib/bench-classes.ts with autocannon in
@@ -205,6 +205,7 @@ if (classes.length) {
     log,
     quick: smoke,
     only: classes.map((benchClass) => benchClass.id),
+    evictMiB: option('cpu-evict-mib') === undefined ? undefined : numberOption('cpu-evict-mib', 0),
   })
   cpu = probe.results
   seedSeconds.cpuProbe = probe.seedSeconds
@@ -250,6 +251,13 @@ const summary: Summary = {
       'during CPU work): "SQLite" is the CPU inside the libSQL client calls (on Workers D1 runs elsewhere), "app" ' +
       'the rest. Checkout is per flow of three requests; the bare row is a one-route Hono app; cached classes use ' +
       'an in-memory stand-in for caches.default.',
+    ...(option('cpu-evict-mib') === undefined
+      ? []
+      : [
+          `--cpu-evict-mib ${option('cpu-evict-mib')}: every libSQL call also walked that much memory (counted as ` +
+            'SQLite), to show what co-located SQLite costs the app through the caches; the app CPU column is not ' +
+            'comparable with a plain run.',
+        ]),
   ],
   bundle,
   rows,

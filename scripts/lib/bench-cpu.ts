@@ -28,19 +28,33 @@ const sqlite = { micros: 0 }
  * Times every call of the shared client object in place: src/db/client.ts keeps one client per URL and wraps it
  * per request, so the app's own calls land here without a change to src/.
  */
-function timeClientCalls(client: Client): void {
+function timeClientCalls(client: Client, evict: (() => void) | undefined): void {
   for (const method of ['execute', 'batch', 'executeMultiple', 'migrate'] as const) {
     const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>
     Object.assign(client, {
       [method]: (...args: unknown[]) => {
         const before = process.cpuUsage()
         const settle = () => {
+          evict?.()
           const used = process.cpuUsage(before)
           sqlite.micros += used.user + used.system
         }
         return original(...args).finally(settle)
       },
     })
+  }
+}
+
+/**
+ * `--cpu-evict-mib N`: after every libSQL call, inside its timed share, reads and writes N MiB (one byte per 64-byte
+ * line), as a large query's page walks do. It shows what SQLite in the same thread costs the app's own figure
+ * through the CPU's caches (the app's code is the same at 10,000 and 100,000 books; what grows is SQLite's work).
+ */
+function cacheEviction(mib: number | undefined): (() => void) | undefined {
+  if (!mib) return undefined
+  const lines = new Uint8Array(mib * 1024 * 1024)
+  return () => {
+    for (let index = 0; index < lines.length; index += 64) lines[index]!++
   }
 }
 
@@ -66,6 +80,7 @@ export function installMemoryCache(): void {
 async function openDatabase(
   books: number,
   log: (line: string) => void,
+  evictMiB?: number,
 ): Promise<{ url: string; seeded: boolean }> {
   mkdirSync('.wrangler/bench-state', { recursive: true })
   const path = `.wrangler/bench-state/cpu-${books}.db`
@@ -87,7 +102,7 @@ async function openDatabase(
     await migrateWithOwnClient()
   }
   const client = getLibsqlClient(url)
-  timeClientCalls(client)
+  timeClientCalls(client, cacheEviction(evictMiB))
   const db = drizzle(client, { schema }) as unknown as Db
   const seeded = (await countBooks(db)) < books
   if (seeded) {
@@ -106,6 +121,8 @@ export type CpuOptions = {
   quick?: boolean
   /** Only these class ids (the bench's --only). */
   only?: string[]
+  /** The bench's --cpu-evict-mib (see `cacheEviction`). */
+  evictMiB?: number
 }
 
 /** CPU per class id, and how long seeding the probe's database took (0: it was there). */
@@ -113,7 +130,7 @@ export async function measureCpu(
   options: CpuOptions,
 ): Promise<{ results: Map<string, CpuResult>; seedSeconds: number }> {
   const started = performance.now()
-  const { url, seeded } = await openDatabase(options.books, options.log)
+  const { url, seeded } = await openDatabase(options.books, options.log, options.evictMiB)
   const seedSeconds = seeded ? (performance.now() - started) / 1000 : 0
   if (seeded) options.log(`seeded the CPU probe's database in ${seedSeconds.toFixed(1)} s`)
   if (!existsSync(url.slice(5))) throw new Error('CPU probe database missing')
