@@ -47,11 +47,11 @@ describe('statements compiled once per isolate (src/db/compiled.ts)', () => {
       for (const query of [params, { ...params, facets: FACETS.join(',') }]) {
         const first = await listed(query)
         const other = await listed(withOtherValues(query))
-        const size = compiledStatements.size()
+        const builds = compiledStatements.builds
         // Asked again: the same answer from the compiled SQL, and nothing compiled anew.
         expect(await listed(query)).toEqual(first)
         expect(await listed(withOtherValues(query))).toEqual(other)
-        expect(compiledStatements.size()).toBe(size)
+        expect(compiledStatements.builds).toBe(builds)
       }
     })
   }
@@ -76,6 +76,27 @@ describe('statements compiled once per isolate (src/db/compiled.ts)', () => {
     expect(() => given.bind('language', 'fr')).not.toThrow()
     expect(() => given.bind('language', 'de')).toThrow(/two values/)
     expect(literal('language', 'fr')).toBe('fr')
+  })
+
+  it('keeps the shapes in use when a flood of one-off shapes passes the bound (least recently used goes)', async () => {
+    const db = harness.db()
+    const run = (shape: string) => {
+      const bindings = new Bindings(shape)
+      const statement = db
+        .select({ id: books.id })
+        .from(books)
+        .where(sql`${books.isbn} = ${bindings.bind('isbn', shape)}`)
+      return compiledOnce(statement, bindings, 'lru test')
+    }
+    await run('hot')
+    const builds = compiledStatements.builds
+    for (let index = 0; index < 600; index++) {
+      await run(`one-off ${index}`)
+      await run('hot')
+    }
+    // 600 one-off shapes built, the hot one never again.
+    expect(compiledStatements.builds - builds).toBe(600)
+    expect(compiledStatements.size()).toBeLessThanOrEqual(512)
   })
 
   it('keeps a bounded number of shapes, whatever the mix of parameters', async () => {

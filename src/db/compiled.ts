@@ -47,14 +47,18 @@ type SelectInternals = {
 type Compiled = Pick<PreparedInternals, 'fields' | 'joinsNotNullableMap'> & { query: Query }
 
 /**
- * Shapes are few (sorts × orders × which filters are given × facets), but a bound keeps a hostile mix of
- * parameters from growing the map: past it, the oldest shape is built again when next used.
+ * Shapes in use are few (sorts × orders × which filters are given × facets), but a bound keeps a hostile mix of
+ * parameters from growing the map: past it, the least recently used shape goes (a Map keeps insertion order, and a
+ * hit moves its entry to the end), so a flood of one-off shapes never evicts the shapes the storefront uses.
  */
 const MAX_COMPILED = 512
 const compiledQueries = new Map<string, Compiled>()
 
-/** Tests set this: every reuse is checked against the statement built anew (a shape the key misses fails). */
-export const compiledStatements = { verify: false, size: () => compiledQueries.size }
+/**
+ * Tests set `verify`: every reuse is checked against the statement built anew (a shape the key misses fails).
+ * `builds` counts the statements whose SQL was built here since the isolate started.
+ */
+export const compiledStatements = { verify: false, builds: 0, size: () => compiledQueries.size }
 
 /**
  * Runs a drizzle select with SQL built once per isolate for its shape (`bindings.key`), its values bound per
@@ -77,7 +81,11 @@ export function compiledOnce<T extends object>(statement: T, bindings: Bindings,
   select._prepare = () => {
     const key = `${name}|${bindings.key}`
     let compiled = compiledQueries.get(key)
-    if (!compiled) {
+    if (compiled) {
+      compiledQueries.delete(key)
+      compiledQueries.set(key, compiled)
+    } else {
+      compiledStatements.builds++
       const built = build()
       compiled = {
         query: built.getQuery(),
