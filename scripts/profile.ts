@@ -99,6 +99,12 @@ console.log = () => {}
 type Measured = { status: number; queries: number; cpuMs: number; dbMs: number }
 const best = new Map<string, Measured>()
 const selected = classes.filter((probe) => !only || probe.name.includes(only))
+if (selected.length === 0) {
+  console.error(
+    `profile: no class label contains "${only}"; labels: ${classes.map((probe) => probe.name).join(', ')}`,
+  )
+  process.exit(1)
+}
 for (let round = 0; round < rounds; round++) {
   for (const probe of selected) {
     const n = probe.samples ?? samples
