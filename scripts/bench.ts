@@ -1,6 +1,6 @@
 // `npm run bench [-- --large] [-- --seconds 6] [-- --connections 8] [-- --port 8810] [-- --fresh] [-- --dev]
 //   [-- --only noop,search,fanout] [-- --smoke] [-- --out file.json] [-- --sockets 1000] [-- --writes 1]
-//   [-- --idle-seconds 5] [-- --via-asset-router] [-- --cpu-evict-mib 64]`
+//   [-- --idle-seconds 5] [-- --via-asset-router] [-- --cpu-evict-mib 64] [-- --cpu-replay]`
 // Bundles the Worker with `wrangler deploy --dry-run`, migrates and seeds its own local D1 state (10,000 books,
 // 100,000 with --large), serves the bundle with workerd through Miniflare's Node API beside a bare worker (the
 // ceiling; --dev: wrangler dev instead), measures each class of scripts/lib/bench-classes.ts with autocannon in
@@ -206,6 +206,7 @@ if (classes.length) {
     quick: smoke,
     only: classes.map((benchClass) => benchClass.id),
     evictMiB: option('cpu-evict-mib') === undefined ? undefined : numberOption('cpu-evict-mib', 0),
+    replay: process.argv.includes('--cpu-replay'),
   })
   cpu = probe.results
   seedSeconds.cpuProbe = probe.seedSeconds
@@ -258,6 +259,12 @@ const summary: Summary = {
             'SQLite), to show what co-located SQLite costs the app through the caches; the app CPU column is not ' +
             'comparable with a plain run.',
         ]),
+    ...(process.argv.includes('--cpu-replay')
+      ? [
+          '--cpu-replay: in the CPU probe each GET class ran every statement in SQLite once and got its result set ' +
+            'back on later calls without SQLite running: the app CPU column is the app without SQLite in its thread.',
+        ]
+      : []),
   ],
   bundle,
   rows,

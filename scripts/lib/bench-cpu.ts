@@ -25,6 +25,16 @@ export type CpuResult = { cpuMs: number; sqliteMs: number; appMs: number; sample
 const sqlite = { micros: 0 }
 
 /**
+ * `--cpu-replay`: for a class of GET requests, each statement (SQL and values) runs in SQLite once, and its later
+ * calls get the same result set back without SQLite running (the rows are only read: drizzle maps them into new
+ * objects). The app then does all its own work on the same rows with nothing between its steps: its CPU without
+ * SQLite's, neither its time nor what it leaves in the CPU's caches, as on Workers, where D1 runs elsewhere.
+ */
+const replay = { on: false, answers: new Map<string, unknown>() }
+const replayKey = (method: string, args: unknown[]) =>
+  method + JSON.stringify(args, (_key, value) => (typeof value === 'bigint' ? `${value}n` : value))
+
+/**
  * Times every call of the shared client object in place: src/db/client.ts keeps one client per URL and wraps it
  * per request, so the app's own calls land here without a change to src/.
  */
@@ -39,7 +49,16 @@ function timeClientCalls(client: Client, evict: (() => void) | undefined): void 
           const used = process.cpuUsage(before)
           sqlite.micros += used.user + used.system
         }
-        return original(...args).finally(settle)
+        if (!replay.on || (method !== 'execute' && method !== 'batch'))
+          return original(...args).finally(settle)
+        const key = replayKey(method, args)
+        const answer = replay.answers.has(key)
+          ? Promise.resolve(replay.answers.get(key))
+          : original(...args).then((result) => {
+              replay.answers.set(key, result)
+              return result
+            })
+        return answer.finally(settle)
       },
     })
   }
@@ -123,6 +142,8 @@ export type CpuOptions = {
   only?: string[]
   /** The bench's --cpu-evict-mib (see `cacheEviction`). */
   evictMiB?: number
+  /** The bench's --cpu-replay (see `replay`). */
+  replay?: boolean
 }
 
 /** CPU per class id, and how long seeding the probe's database took (0: it was there). */
@@ -170,6 +191,8 @@ async function probeClasses(url: string, options: CpuOptions) {
   for (const benchClass of classes) {
     const run = runner(benchClass, send)
     if (!run) continue
+    replay.answers.clear()
+    replay.on = Boolean(options.replay) && !benchClass.flow && (benchClass.request?.method ?? 'GET') === 'GET'
     const samples = Math.max(2, (benchClass.expensive ? 5 : benchClass.flow ? 20 : 500) / scale)
     for (let i = 0; i < (benchClass.expensive ? 2 : 200 / scale); i++) await run(i)
     // The least of three rounds (as scripts/profile.ts): a round that a GC pause, the JIT or the machine's other
@@ -187,6 +210,7 @@ async function probeClasses(url: string, options: CpuOptions) {
     }
     results.set(benchClass.id, best!)
   }
+  replay.on = false
   return results
 }
 

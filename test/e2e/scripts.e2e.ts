@@ -237,16 +237,24 @@ describe('bench', () => {
     expect(lines).toHaveLength(report.targets.length)
   })
 
-  it('--cpu-evict-mib walks memory inside the SQLite share of the probe and says so in the report', async () => {
+  it('--cpu-evict-mib and --cpu-replay change the probe and say so in the report', async () => {
     const port = await freePort()
     const args = ['--smoke', '--seconds', '1', '--only', 'page1-uncached', '--sockets', '0', '--port', port]
-    const outcome = await run('bench', [...args, '--cpu-evict-mib', '16', '--out', '.tmp/evict.json'])
+    const outcome = await run('bench', [
+      ...args,
+      '--cpu-evict-mib',
+      '16',
+      '--cpu-replay',
+      '--out',
+      '.tmp/evict.json',
+    ])
     expect(outcome.status, outcome.stderr).toBe(0)
     const report = JSON.parse(readFileSync(join(copy.dir, '.tmp/evict.json'), 'utf8')) as {
       notes: string[]
       rows: { id: string; cpu: { sqliteMs: number } }[]
     }
-    expect(report.notes.at(-1)).toMatch(/^--cpu-evict-mib 16: every libSQL call also walked/)
+    expect(report.notes.at(-2)).toMatch(/^--cpu-evict-mib 16: every libSQL call also walked/)
+    expect(report.notes.at(-1)).toMatch(/^--cpu-replay: /)
     expect(report.rows.find((row) => row.id === 'page1-uncached')?.cpu.sqliteMs).toBeGreaterThan(0)
   })
 })
