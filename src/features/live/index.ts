@@ -12,7 +12,7 @@ export function liveRouter() {
 }
 
 export { ASYNCAPI_VERSION, asyncApiDocument } from './live.asyncapi'
-export { type LiveChannelObject, liveChannelClass, timerKey } from './live.channel'
+export { type LiveChannelObject, liveChannelClass } from './live.channel'
 export {
   closeUserSockets,
   deliverAfter,
@@ -31,3 +31,4 @@ export {
   sessionsRevokedStatements,
   stockChangedStatements,
 } from './live.outbox'
+export { timerKey } from './live.store'

@@ -5,13 +5,20 @@ import {
   type Channel,
   CLOSE_CODES,
   DEAD_AFTER_MS,
-  MAX_CLIENT_FRAME_BYTES,
   PING_FRAME,
   PONG_FRAME,
   type ServerFrame,
 } from './live.events'
+import {
+  type Attachment,
+  channelIsFull,
+  checkClientFrame,
+  closeQuietly,
+  connectionLimits,
+  tagOf,
+} from './live.sockets'
 import { openEventStream, type Stream } from './live.sse'
-import { ChannelStore, eventFrame } from './live.store'
+import { ChannelStore, eventFrame, type PublishItem } from './live.store'
 
 /**
  * One channel's Durable Object (`LIVE.idFromName(channel)`): its subscribers' WebSockets, held with the WebSocket
@@ -22,35 +29,7 @@ import { ChannelStore, eventFrame } from './live.store'
  * such as an unpaid order's expiry on its owner's channel).
  */
 
-/** Per socket, kept across hibernation (serializeAttachment, at most 2 KiB). */
-type Attachment = {
-  userId: string | null
-  sessionId: string | null
-  connectedAt: number
-  /** Frames the client sent in the current rate window, and when that window started. */
-  windowStart: number
-  windowCount: number
-}
-
-export type PublishItem = { outboxId: number; event: string; data: unknown; occurredAt: number }
-
 const SWEEP_EVERY_MS = 60_000
-/** Client frames other than the auto-answered ping: at most this many per window, then 1008. */
-const CLIENT_FRAMES_PER_WINDOW = 20
-const CLIENT_WINDOW_MS = 60_000
-/** Defaults; LIVE_MAX_PER_USER / LIVE_MAX_PER_IP / LIVE_MAX_SOCKETS override them (e.g. for the fan-out bench). */
-const DEFAULT_LIMITS = { perUser: 10, perIp: 100, total: 20_000 }
-
-const tagOf = {
-  user: (id: string) => `user:${id}`,
-  session: (id: string) => `session:${id}`,
-  ip: (ip: string) => `ip:${ip}`,
-}
-
-function limitFrom(value: unknown, fallback: number): number {
-  const parsed = Number(value)
-  return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback
-}
 
 /**
  * The class, built on the runtime's `DurableObject` base: the Worker entry passes it in (src/index.ts), so that
@@ -77,17 +56,6 @@ export function liveChannelClass(base: typeof DurableObject) {
       return (stored ?? fallback ?? 'admin') as Channel
     }
 
-    private limits() {
-      const total = limitFrom(this.env.LIVE_MAX_SOCKETS, DEFAULT_LIMITS.total)
-      // `npm run bench` (BENCH_MODE) opens its thousands of sockets from one address.
-      const bench = (this.env as { BENCH_MODE?: string }).BENCH_MODE === 'true'
-      return {
-        perUser: limitFrom(this.env.LIVE_MAX_PER_USER, DEFAULT_LIMITS.perUser),
-        perIp: bench ? total : limitFrom(this.env.LIVE_MAX_PER_IP, DEFAULT_LIMITS.perIp),
-        total,
-      }
-    }
-
     // -------------------------------------------------------------------------------------------------------------
     // Connect (from the Worker, after it checked Origin, token and session)
 
@@ -104,19 +72,10 @@ export function liveChannelClass(base: typeof DurableObject) {
       const sinceHeader = header(CONNECT_HEADERS.since)
       const since = sinceHeader === null ? null : Number(sinceHeader)
 
-      // Connection limits, per user and per IP in this channel (OWASP WebSocket Security Cheat Sheet: resource
-      // exhaustion). Refused before the upgrade; the Worker answers 429.
-      const limits = this.limits()
-      const streams = [...this.streams]
-      const full =
-        this.ctx.getWebSockets().length + streams.length >= limits.total ||
-        this.ctx.getWebSockets(tagOf.ip(ip)).length + streams.filter((one) => one.ip === ip).length >=
-          limits.perIp ||
-        (userId !== null &&
-          this.ctx.getWebSockets(tagOf.user(userId)).length +
-            streams.filter((one) => one.userId === userId).length >=
-            limits.perUser)
-      if (full) return new Response('too many connections', { status: 429 })
+      // Connection limits (live.sockets.ts), refused before the upgrade; the Worker answers 429.
+      if (channelIsFull(this.ctx, this.streams, connectionLimits(this.env), { ip, userId })) {
+        return new Response('too many connections', { status: 429 })
+      }
       if (sse)
         return openEventStream(this.streams, { userId, sessionId, ip }, (write) =>
           this.greet(channel, since, write),
@@ -174,49 +133,9 @@ export function liveChannelClass(base: typeof DurableObject) {
      */
     async publish(channel: Channel, items: PublishItem[]): Promise<number[]> {
       this.channel(channel)
-      const frames: { id: number; text: string }[] = []
-      const stored: number[] = []
-      const revokedSessions: string[] = []
-      const closedUsers: string[] = []
-      const timers: { key: string; at: number }[] = []
-      const now = Date.now()
-      this.ctx.storage.transactionSync(() => {
-        let last = this.store.lastEventId()
-        for (const item of [...items].sort((a, b) => a.outboxId - b.outboxId)) {
-          stored.push(item.outboxId)
-          const data = (item.data ?? {}) as Record<string, unknown>
-          // Commands (live.outbox.ts): acted on, never numbered nor sent.
-          if (item.event.startsWith('_')) {
-            if (item.event === '_close.session' && typeof data.sessionId === 'string')
-              revokedSessions.push(data.sessionId)
-            if (item.event === '_close.user' && typeof data.userId === 'string') closedUsers.push(data.userId)
-            if (
-              item.event === '_timer.order_expiry' &&
-              typeof data.orderId === 'string' &&
-              typeof data.at === 'number'
-            )
-              timers.push({ key: timerKey.orderExpiry(data.orderId), at: data.at })
-            continue
-          }
-          if (this.store.wasDelivered(item.outboxId)) continue
-          last += 1
-          const text = JSON.stringify(data)
-          this.store.append(last, item.outboxId, item.event, text, item.occurredAt, now)
-          frames.push({
-            id: last,
-            text: eventFrame(channel, {
-              id: last,
-              event: item.event,
-              data: text,
-              occurred_at: item.occurredAt,
-            }),
-          })
-          if (item.event === 'session.revoked' && typeof data.sessionId === 'string')
-            revokedSessions.push(data.sessionId)
-        }
-        for (const timer of timers) this.store.setTimer(timer.key, timer.at)
-        this.store.commitUpTo(last, now)
-      })
+      const { frames, stored, revokedSessions, closedUsers, timers } = this.ctx.storage.transactionSync(() =>
+        this.store.storeBatch(channel, items, Date.now()),
+      )
       for (const socket of this.ctx.getWebSockets()) {
         for (const frame of frames) {
           try {
@@ -238,42 +157,32 @@ export function liveChannelClass(base: typeof DurableObject) {
      * a socket authorised at connect must not outlive its session (OWASP Session Management Cheat Sheet).
      */
     closeSessions(sessionIds: string[]): number {
-      let closed = 0
-      for (const stream of this.streams) {
-        if (stream.sessionId && sessionIds.includes(stream.sessionId)) {
-          stream.close()
-          closed++
-        }
-      }
-      for (const sessionId of sessionIds) {
-        for (const socket of this.ctx.getWebSockets(tagOf.session(sessionId))) {
-          try {
-            socket.close(CLOSE_CODES.sessionEnded, 'session ended')
-          } catch {
-            // already closing
-          }
-          closed++
-        }
-      }
-      return closed
+      return this.closeSubscribers(
+        (stream) => !!stream.sessionId && sessionIds.includes(stream.sessionId),
+        sessionIds.map(tagOf.session),
+      )
     }
 
     /** Closes every socket of these users with 4001 (account deleted, admin demoted). */
     closeUsers(userIds: string[]): number {
+      return this.closeSubscribers(
+        (stream) => !!stream.userId && userIds.includes(stream.userId),
+        userIds.map(tagOf.user),
+      )
+    }
+
+    /** Closes the event streams that match and the sockets of these tags with 4001; how many it closed. */
+    private closeSubscribers(matches: (stream: Stream) => boolean, tags: string[]): number {
       let closed = 0
       for (const stream of this.streams) {
-        if (stream.userId && userIds.includes(stream.userId)) {
+        if (matches(stream)) {
           stream.close()
           closed++
         }
       }
-      for (const userId of userIds) {
-        for (const socket of this.ctx.getWebSockets(tagOf.user(userId))) {
-          try {
-            socket.close(CLOSE_CODES.sessionEnded, 'session ended')
-          } catch {
-            // already closing
-          }
+      for (const tag of tags) {
+        for (const socket of this.ctx.getWebSockets(tag)) {
+          closeQuietly(socket, CLOSE_CODES.sessionEnded, 'session ended')
           closed++
         }
       }
@@ -286,13 +195,8 @@ export function liveChannelClass(base: typeof DurableObject) {
      */
     async forget(): Promise<void> {
       for (const stream of [...this.streams]) stream.close()
-      for (const socket of this.ctx.getWebSockets()) {
-        try {
-          socket.close(CLOSE_CODES.sessionEnded, 'account deleted')
-        } catch {
-          // already closing
-        }
-      }
+      for (const socket of this.ctx.getWebSockets())
+        closeQuietly(socket, CLOSE_CODES.sessionEnded, 'account deleted')
       await this.ctx.storage.deleteAlarm()
       await this.ctx.storage.deleteAll()
       this.store.createTables()
@@ -307,51 +211,19 @@ export function liveChannelClass(base: typeof DurableObject) {
     // Client frames
 
     override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer) {
-      const size =
-        typeof message === 'string' ? new TextEncoder().encode(message).byteLength : message.byteLength
-      if (size > MAX_CLIENT_FRAME_BYTES) return socket.close(CLOSE_CODES.tooBig, 'frame too big')
-      let frame: unknown
-      try {
-        frame = typeof message === 'string' ? JSON.parse(message) : null
-      } catch {
-        frame = null
-      }
-      if (
-        typeof frame !== 'object' ||
-        frame === null ||
-        typeof (frame as { type?: unknown }).type !== 'string'
-      ) {
-        return socket.close(CLOSE_CODES.policy, 'malformed frame')
-      }
-      const attachment = socket.deserializeAttachment() as Attachment
-      const now = Date.now()
-      if (now - attachment.windowStart >= CLIENT_WINDOW_MS) {
-        attachment.windowStart = now
-        attachment.windowCount = 0
-      }
-      attachment.windowCount += 1
-      socket.serializeAttachment(attachment)
-      if (attachment.windowCount > CLIENT_FRAMES_PER_WINDOW)
-        return socket.close(CLOSE_CODES.policy, 'too many frames')
+      const frame = checkClientFrame(socket, message, Date.now())
+      if ('close' in frame) return socket.close(frame.close, frame.reason)
       // A ping spelled differently from the auto-response's exact text still gets its pong (and wakes the object).
-      if ((frame as { type: string }).type === 'ping') socket.send(PONG_FRAME)
+      if (frame.type === 'ping') socket.send(PONG_FRAME)
     }
 
     override async webSocketClose(socket: WebSocket, code: number) {
       // Complete the closing handshake (RFC 6455 §5.5.1); 1005/1006 cannot be sent back.
-      try {
-        socket.close(code === 1005 || code === 1006 ? 1000 : code, 'closed')
-      } catch {
-        // already closed
-      }
+      closeQuietly(socket, code === 1005 || code === 1006 ? 1000 : code, 'closed')
     }
 
     override async webSocketError(socket: WebSocket) {
-      try {
-        socket.close(1011, 'error')
-      } catch {
-        // already closed
-      }
+      closeQuietly(socket, 1011, 'error')
     }
 
     // -------------------------------------------------------------------------------------------------------------
@@ -409,20 +281,10 @@ export function liveChannelClass(base: typeof DurableObject) {
         const attachment = socket.deserializeAttachment() as Attachment | null
         const pinged = this.ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime() ?? 0
         const lastSign = Math.max(pinged, attachment?.connectedAt ?? 0, attachment?.windowStart ?? 0)
-        if (now - lastSign > DEAD_AFTER_MS) {
-          try {
-            socket.close(1001, 'no heartbeat')
-          } catch {
-            // already closed
-          }
-        }
+        if (now - lastSign > DEAD_AFTER_MS) closeQuietly(socket, 1001, 'no heartbeat')
       }
     }
   }
 }
 
 export type LiveChannelObject = InstanceType<ReturnType<typeof liveChannelClass>>
-
-export const timerKey = {
-  orderExpiry: (orderId: string) => `expire:${orderId}`,
-}

@@ -6,9 +6,9 @@ import type { Db } from '../../db/client'
 import { loggableError } from '../../db/errors'
 import { liveOutbox } from '../../db/schema'
 import type { AppEnv, Bindings } from '../../env'
-import type { PublishItem } from './live.channel'
 import { type Channel, channelName } from './live.events'
 import { enableLive, liveStateOf } from './live.outbox'
+import type { PublishItem } from './live.store'
 
 const DELIVERY_BATCH = 500
 

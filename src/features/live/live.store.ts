@@ -6,6 +6,24 @@ const DEDUPE_FOR_MS = 7 * 24 * 3_600_000
 /** A stored event, as replayed to a subscriber that resumes. */
 export type StoredEvent = { id: number; event: string; data: string; occurred_at: number }
 
+/** One outbox row on its way to a channel: an event, or a command (`_…`) to the channel object. */
+export type PublishItem = { outboxId: number; event: string; data: unknown; occurredAt: number }
+
+export const timerKey = {
+  orderExpiry: (orderId: string) => `expire:${orderId}`,
+}
+
+/** What a published batch stored and what the channel object must do after it commits. */
+export type StoredBatch = {
+  /** The outbox ids now stored (the caller deletes those rows), delivered before or now. */
+  stored: number[]
+  /** The new events' frames, in order, to send to every subscriber. */
+  frames: { id: number; text: string }[]
+  revokedSessions: string[]
+  closedUsers: string[]
+  timers: { key: string; at: number }[]
+}
+
 /**
  * One channel object's SQLite storage (live.channel.ts): its meta (the channel name, the last event id), its
  * numbered events (the last REPLAY_BUFFER_SIZE, for resume), the outbox ids it has stored (exactly once per
@@ -71,6 +89,44 @@ export class ChannelStore {
       occurredAt,
     )
     this.sql.exec('INSERT INTO delivered (outbox_id, event_id, at) VALUES (?, ?, ?)', outboxId, id, now)
+  }
+
+  /**
+   * Stores a batch, in outbox order, each event once: an outbox id already stored is acknowledged again but not
+   * renumbered or resent. Commands (live.outbox.ts) are acted on, never numbered nor sent: their timers are set
+   * here, the sockets to close are returned. Run inside the object's `transactionSync`.
+   */
+  storeBatch(channel: string, items: PublishItem[], now: number): StoredBatch {
+    const batch: StoredBatch = { stored: [], frames: [], revokedSessions: [], closedUsers: [], timers: [] }
+    let last = this.lastEventId()
+    for (const item of [...items].sort((a, b) => a.outboxId - b.outboxId)) {
+      batch.stored.push(item.outboxId)
+      const data = (item.data ?? {}) as Record<string, unknown>
+      if (item.event.startsWith('_')) {
+        if (item.event === '_close.session' && typeof data.sessionId === 'string')
+          batch.revokedSessions.push(data.sessionId)
+        if (item.event === '_close.user' && typeof data.userId === 'string')
+          batch.closedUsers.push(data.userId)
+        if (
+          item.event === '_timer.order_expiry' &&
+          typeof data.orderId === 'string' &&
+          typeof data.at === 'number'
+        )
+          batch.timers.push({ key: timerKey.orderExpiry(data.orderId), at: data.at })
+        continue
+      }
+      if (this.wasDelivered(item.outboxId)) continue
+      last += 1
+      const text = JSON.stringify(data)
+      this.append(last, item.outboxId, item.event, text, item.occurredAt, now)
+      const row = { id: last, event: item.event, data: text, occurred_at: item.occurredAt }
+      batch.frames.push({ id: last, text: eventFrame(channel, row) })
+      if (item.event === 'session.revoked' && typeof data.sessionId === 'string')
+        batch.revokedSessions.push(data.sessionId)
+    }
+    for (const timer of batch.timers) this.setTimer(timer.key, timer.at)
+    this.commitUpTo(last, now)
+    return batch
   }
 
   /** Records `last` as the newest event and drops what fell out of the replay buffer and the dedupe window. */
