@@ -30,7 +30,7 @@ export type Bindings = Omit<
   IMPORT_QUEUE?: Queue<ImportQueueMessage>
   /** Folio Live's channel objects; absent outside workerd (then no live events are written). */
   LIVE?: DurableObjectNamespace<LiveChannelObject>
-  /** Connection limits per channel object (defaults in features/live/live.channel.ts); the fan-out bench raises them. */
+  /** Connection limits per channel object (defaults in features/live/live.sockets.ts); the fan-out bench raises them. */
   LIVE_MAX_PER_USER?: string
   LIVE_MAX_PER_IP?: string
   LIVE_MAX_SOCKETS?: string
