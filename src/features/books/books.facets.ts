@@ -8,7 +8,7 @@ import { subtreeRange } from '../subjects'
 import { filterConditions, type ResolvedFilters } from './books.filters'
 import type { ListBooksQuery } from './books-list.schemas'
 import { type FacetName, type Facets, PRICE_BANDS } from './facets.schemas'
-import { type FacetRow, matchedFacetsStatement, readMatchedFacets } from './matched-facets'
+import { type FacetRow, facetEntries, matchedFacetsStatement, readMatchedFacets } from './matched-facets'
 import { buildMatchExpression } from './search-query'
 
 /** The books a facet counts: those matching the request's search and filters (the cursor and sort aside). */
@@ -167,26 +167,11 @@ function readFacetCounts(names: FacetName[], results: unknown[]): Facets {
     const rows = results[index] as Record<string, unknown>[]
     if (name === 'price') {
       const row = rows[0] ?? {}
-      facets.price = PRICE_BANDS.map((band, i) => ({
-        value: band.value,
-        min: band.min,
-        max: band.max,
-        count: Number(row[`band${i}`] ?? 0),
-      }))
+      facets.price = facetEntries.price((band) => Number(row[`band${band}`] ?? 0))
     } else if (name === 'subject') {
-      facets.subject = rows
-        .filter((row) => Number(row.count) > 0)
-        .map((row) => ({
-          value: String(row.value),
-          name: String(row.name),
-          slug: String(row.slug),
-          count: Number(row.count),
-        }))
+      facets.subject = rows.filter((row) => Number(row.count) > 0).map(facetEntries.subject)
     } else {
-      facets[name] = rows.map((row) => ({
-        value: row.value === null ? 'unknown' : String(row.value),
-        count: Number(row.count),
-      }))
+      facets[name] = rows.map(facetEntries.value)
     }
   })
   return facets

@@ -81,6 +81,31 @@ function subjectBranch(resolved: ResolvedFilters, bind: Bind): SQL {
   return sql`select 'subject' as "facet", facet_subject.id as "value", facet_subject.name as "name", facet_subject.slug as "slug", totals.total as "count", facet_subject.name as "sort_key" from (${totals}) totals inner join ${subjects} facet_subject on facet_subject.id = totals.child_id`
 }
 
+type CountRow = { value?: unknown; name?: unknown; slug?: unknown; count?: unknown }
+
+/** One facet's answer entries from counted rows, whichever statement counted them (here or books.facets.ts). */
+export const facetEntries = {
+  /** The price bands in order, each with its count (0 for a band no book is in). */
+  price: (countOf: (band: number) => number) =>
+    PRICE_BANDS.map((band, index) => ({
+      value: band.value,
+      min: band.min,
+      max: band.max,
+      count: countOf(index),
+    })),
+  subject: (row: CountRow) => ({
+    value: String(row.value),
+    name: String(row.name),
+    slug: String(row.slug),
+    count: Number(row.count),
+  }),
+  /** A language or format; a book without one counts as `unknown`. */
+  value: (row: CountRow) => ({
+    value: row.value === null ? 'unknown' : String(row.value),
+    count: Number(row.count),
+  }),
+}
+
 /** The facets from the statement's rows (ordered by facet, count descending, then value or name). */
 export function readMatchedFacets(names: FacetName[], rows: FacetRow[]): Facets {
   const facets: Facets = {}
@@ -88,24 +113,11 @@ export function readMatchedFacets(names: FacetName[], rows: FacetRow[]): Facets 
     const own = rows.filter((row) => row.facet === name)
     if (name === 'price') {
       const byBand = new Map(own.map((row) => [Number(row.value), Number(row.count)]))
-      facets.price = PRICE_BANDS.map((band, index) => ({
-        value: band.value,
-        min: band.min,
-        max: band.max,
-        count: byBand.get(index) ?? 0,
-      }))
+      facets.price = facetEntries.price((band) => byBand.get(band) ?? 0)
     } else if (name === 'subject') {
-      facets.subject = own.map((row) => ({
-        value: String(row.value),
-        name: String(row.name),
-        slug: String(row.slug),
-        count: Number(row.count),
-      }))
+      facets.subject = own.map(facetEntries.subject)
     } else {
-      facets[name] = own.map((row) => ({
-        value: row.value === null ? 'unknown' : String(row.value),
-        count: Number(row.count),
-      }))
+      facets[name] = own.map(facetEntries.value)
     }
   }
   return facets
